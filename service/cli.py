@@ -1,0 +1,157 @@
+"""The ``policyqa`` command. It sits on top: it may import every package, nothing imports it.
+
+Each command translates options into calls of library functions and turns
+``PolicyQAError`` into a clean ``click.ClickException``: no tracebacks for users.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.errors import PolicyQAError
+from service.config import get_settings
+
+
+def _fail(err: PolicyQAError) -> click.ClickException:
+    return click.ClickException(str(err))
+
+
+def _dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and decisions to stderr.")
+def cli(verbose: bool) -> None:
+    """policy-qa: answers questions about Chinese policy documents and cites their tasks."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.command()
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Corpus folder (default: POLICYQA_CORPUS_DIR or ./corpus).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed corpus as JSON.")
+def inspect(corpus_dir: Path | None, as_json: bool) -> None:
+    """Parse the corpus and print its structure, lead agencies and cleaning report."""
+    from indexer.outline import inspect_json, outline_text
+    from indexer.parse import parse_corpus
+
+    try:
+        docs = parse_corpus(corpus_dir or get_settings().corpus_dir)
+    except PolicyQAError as err:
+        raise _fail(err) from err
+    if as_json:
+        click.echo(_dump(inspect_json(docs)))
+    else:
+        click.echo(outline_text(docs))
+
+
+@cli.command("eval")
+@click.option(
+    "--set",
+    "set_spec",
+    default="dev",
+    show_default=True,
+    help="Questions to ask: dev, test, all, or a gold JSONL FILE.",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Also compare BM25/dense/hybrid, each installed embedder, with/without heading context.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every metric, per-question score and failure as JSON.",
+)
+@click.option(
+    "--report",
+    "report_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a markdown report, with PNG charts next to it.",
+)
+@click.option(
+    "--gate/--no-gate",
+    default=False,
+    help="Exit non-zero when a metric misses its bound in eval/thresholds.json.",
+)
+def eval_command(
+    set_spec: str,
+    index_dir: Path | None,
+    compare: bool,
+    json_out: Path | None,
+    report_out: Path | None,
+    gate: bool,
+) -> None:
+    """Score the answers on the gold questions: retrieval, citations, facts, declines, latency."""
+    import dataclasses
+
+    from eval.gate import check_gate, gate_message, load_thresholds
+    from eval.report import summary_text, write_report
+    from eval.run import compare_configs, embedder_name, open_engine, run_eval, select_rows
+
+    settings = get_settings()
+
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    try:
+        rows = select_rows(set_spec)
+        engine = open_engine(
+            index_dir or settings.index_dir,
+            settings.corpus_dir,
+            settings.embedder,
+            query_instruction=settings.query_instruction,
+            progress=progress,
+        )
+        progress(f"asking {len(rows)} questions")
+        label = f"{Path(set_spec).name} · {embedder_name(settings.embedder)}"
+        result = run_eval(rows, engine, label=label, progress=progress)
+        if compare:
+            table = compare_configs(rows, settings.corpus_dir, progress=progress)
+            result = dataclasses.replace(result, comparison=table)
+        thresholds = load_thresholds() if gate or report_out else None
+    except PolicyQAError as err:
+        raise _fail(err) from err
+    click.echo(summary_text(result))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(_dump({"set": set_spec, **result.to_dict()}) + "\n", encoding="utf-8")
+        progress(f"wrote {json_out}")
+    if report_out:
+        for path in write_report(result, report_out, thresholds):
+            progress(f"wrote {path}")
+    if gate and thresholds is not None:
+        if set_spec != thresholds.set:
+            progress(f"note: the gate's bounds were set on the {thresholds.set} split")
+        message = gate_message(check_gate(result.summary, thresholds))
+        if message:
+            raise click.ClickException(message)
+        progress("quality gate passed")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m service.cli`
+    cli(sys.argv[1:])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
