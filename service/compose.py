@@ -1,0 +1,174 @@
+"""Extractive answer text: pick the best short spans of the retrieved clauses.
+
+Answers are built only from the document's own words. A span is a run of
+comma-separated segments inside one sentence, so it is always an exact substring
+of its clause and can be quoted and verified.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from indexer.types import Clause
+from service.catalog import Section
+from service.contract import Citation
+
+# A quote longer than this stops being "short"; long sentences are cut into
+# comma-separated segments and the best window of them is kept.
+MAX_SPAN_CHARS = 110
+# A single segment is never cut below this, so numbers and names stay whole.
+LONGEST_SEGMENT = 220
+_SEGMENT_END = re.compile(r"[，；：]")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A quotable piece of a clause and how well it matches the question."""
+
+    clause: Clause
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The quoted words, exactly as they stand in the clause."""
+        return self.clause.text[self.start : self.end]
+
+
+def marker(task: int | None, section: str) -> str:
+    """The citation marker shown in answers: 【任务7】 or 【一(三)】."""
+    return f"【任务{task}】" if task is not None else f"【{section}】"
+
+
+def term_weights(terms: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
+    """Weights of the question's terms that can be looked up as substrings.
+
+    Single CJK characters match almost anywhere, so they only count when the
+    tokenizer produced nothing longer.
+    """
+    weights: dict[str, float] = {}
+    for term in terms:
+        if len(term) < 2 and not term.isascii():
+            continue
+        weights[term] = max(weights.get(term, 0.0), idf.get(term, 1.0))
+    return weights
+
+
+def _match_score(text: str, weights: Mapping[str, float]) -> float:
+    lowered = text.lower()
+    return sum(w for term, w in weights.items() if term in lowered)
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split text[start:end] after each comma/semicolon/colon; offsets are absolute."""
+    cuts = [start]
+    for match in _SEGMENT_END.finditer(text, start, end):
+        cuts.append(match.end())
+    if cuts[-1] != end:
+        cuts.append(end)
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
+    """The best window of comma-separated segments in one sentence of the clause.
+
+    The window with the most question weight wins (ties: the earlier, shorter
+    one, since the document states its main point first); it is then widened to
+    its whole sentence, or by neighbouring segments, while it stays short, so a
+    quote keeps the context that makes it understandable.
+    """
+    sentences = clause.sentences or ()
+    if not sentences:
+        end = min(len(clause.text), MAX_SPAN_CHARS)
+        return Span(clause, 0, end, _match_score(clause.text[:end], weights))
+    best: tuple[float, list[tuple[int, int]], int, int] | None = None
+    for sentence in sentences:
+        pieces = _segments(clause.text, sentence.start, sentence.end)
+        for i in range(len(pieces)):
+            for j in range(i, len(pieces)):
+                a, b = pieces[i][0], pieces[j][1]
+                if b - a > MAX_SPAN_CHARS and j > i:
+                    break
+                score = _match_score(clause.text[a:b], weights)
+                if best is None or score > best[0] + 1e-9:
+                    best = (score, pieces, i, j)
+    assert best is not None
+    score, pieces, i, j = best
+    while True:
+        width = pieces[j][1] - pieces[i][0]
+        if j + 1 < len(pieces) and width + pieces[j + 1][1] - pieces[j + 1][0] <= MAX_SPAN_CHARS:
+            j += 1
+        elif i > 0 and width + pieces[i - 1][1] - pieces[i - 1][0] <= MAX_SPAN_CHARS:
+            i -= 1
+        else:
+            break
+    a, b = pieces[i][0], min(pieces[j][1], pieces[i][0] + LONGEST_SEGMENT)
+    return Span(clause, a, b, score)
+
+
+def trim_span(span: Span) -> str:
+    """The span as shown in an answer: trailing comma dropped, sentence end kept."""
+    return span.text.rstrip("，；：、")
+
+
+def pick_spans(clauses: Sequence[Clause], weights: Mapping[str, float], limit: int = 2) -> list[Span]:
+    """The best spans across clauses (in the order given), at most ``limit``.
+
+    A second span is kept only when it matches the question nearly as well as
+    the first, so answers stay short unless the evidence is really split.
+    """
+    spans = sorted(
+        (best_span(c, _content_weights(c, weights)) for c in clauses),
+        key=lambda s: -s.score,
+    )
+    if not spans:
+        return []
+    chosen = [spans[0]]
+    for span in spans[1:]:
+        if len(chosen) >= limit:
+            break
+        if span.score > 0 and span.score >= 0.6 * chosen[0].score:
+            chosen.append(span)
+    return chosen
+
+
+def _content_weights(clause: Clause, weights: Mapping[str, float]) -> dict[str, float]:
+    """Drop terms that only name the clause's own heading ("战略定位里跟港澳有关的…").
+
+    Such terms picked the target already; inside it they say nothing about which
+    span answers. If nothing else is left, keep them all.
+    """
+    heading = "".join(clause.heading_path).lower()
+    rest = {t: w for t, w in weights.items() if t not in heading}
+    return rest or dict(weights)
+
+
+def join_names(names: Sequence[str]) -> str:
+    """省发展改革委、省交通运输厅 — the document's own list separator."""
+    return "、".join(names)
+
+
+def cite(clause: Clause, quote: str, score: float, section: Section | None = None) -> Citation:
+    """A citation of ``clause``; refuses a quote that is not in the clause verbatim.
+
+    Every answer's quotes come through here, so no answer can cite words the
+    document does not contain. With ``section``, the citation is of that whole
+    section (二(三)), quoting its first clause.
+    """
+    if not quote or quote not in clause.text:
+        raise ValueError(f"quote is not in clause {clause.id}: {quote[:40]!r}")
+    return Citation(
+        doc=clause.doc_id,
+        task=None if section else clause.task,
+        section=section.code if section else clause.section,
+        title=section.title if section else clause.title,
+        clause_id=clause.id,
+        quote=quote,
+        lead=clause.lead,
+        participants=clause.participants,
+        score=round(float(score), 4),
+        marker=marker(None, section.code) if section else marker(clause.task, clause.section),
+    )

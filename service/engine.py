@@ -1,0 +1,120 @@
+"""The loaded engine: index, embedder and structure tables, built once and shared read-only.
+
+Every adapter (CLI, HTTP, chat, bots) holds one :class:`Engine` and passes it to
+``answer.answer_question``; nothing here changes after loading, so one engine
+serves concurrent requests without locks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+from indexer.build import build_index
+from indexer.embed import Embedder, load_embedder
+from indexer.store import MANIFEST, LoadedIndex, load_index
+from indexer.tokenize import normalize, query_tokens, tokenize
+from service.catalog import Catalog
+from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up
+
+log = logging.getLogger(__name__)
+
+_AGENCY_FRAGMENT = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:集团|检验检疫局|管理局|委员会|分署|分行|市政府|总工会|科学院|"
+    r"厅|委|局|办)"
+)
+
+
+class Engine:
+    """An index loaded for answering, plus everything derived from it once."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder | None,
+        config: RetrievalConfig = RetrievalConfig(),
+        max_question_chars: int = 2000,
+    ) -> None:
+        if config.mode != "bm25" and embedder is None:
+            raise ValueError(f"retrieval mode {config.mode!r} needs an embedder")
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+        self.max_question_chars = max_question_chars
+        # A second task is cited only when it is nearly as relevant as the first.
+        self.second_target_ratio = 0.93
+        self.clauses = index.clauses
+        self.catalog = Catalog(index.clauses)
+        self.idf = _idf([tokenize(c.text) for c in index.clauses])
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path,
+        *,
+        embedder: str | None = None,
+        config: RetrievalConfig = RetrievalConfig(),
+        query_instruction: str = "",
+        max_question_chars: int = 2000,
+    ) -> Engine:
+        """Load and verify the index at ``index_dir``; raises IndexNotFound/Corrupt/Mismatch."""
+        index = load_index(index_dir, expected_embedder=embedder)
+        spec = index.manifest["embedder"]
+        model = None if config.mode == "bm25" else load_embedder(spec, query_instruction)
+        return cls(index, model, config, max_question_chars)
+
+    def expand(self, text: str) -> str:
+        """The question normalized, with abbreviations spelled out (发改委 → 发展改革委)."""
+        extra = [t for t in query_tokens(text) if t not in tokenize(text)]
+        return normalize(text) + (" " + " ".join(extra) if extra else "")
+
+    def agencies_in(self, text: str) -> list[str]:
+        """Agencies a question names: one exact name, or every agency a fragment fits."""
+        found = self.catalog.find_agency(text)
+        if found:
+            return [found]
+        for match in _AGENCY_FRAGMENT.finditer(text):
+            fragment = match.group(0)
+            for start in range(len(fragment) - 2):
+                names = self.catalog.find_agencies_like(fragment[start:])
+                if names:
+                    return names
+        return []
+
+    def retrieve(self, text: str) -> Retrieval:
+        """Hybrid (or single-mode) retrieval of the targets for ``text``."""
+        cfg = self.config
+        tokens = tuple(query_tokens(text))
+        bm25 = dense = None
+        if cfg.mode != "dense":
+            bm25 = self.index.bm25.scores(list(tokens))
+        if cfg.mode != "bm25":
+            assert self.embedder is not None
+            dense = self.index.dense_scores(self.embedder.encode_queries([text])[0])
+        scores = fuse(bm25, dense, cfg.dense_weight)
+        targets = roll_up(scores, self.index.unit_clause, self.clauses, cfg.top_targets)
+        return Retrieval(
+            targets=targets,
+            tokens=tokens,
+            dense_top=float(dense.max()) if dense is not None else 0.0,
+            bm25_top=float(bm25.max()) if bm25 is not None and bm25.size else 0.0,
+        )
+
+
+def _idf(docs: list[list[str]]) -> dict[str, float]:
+    counts = Counter(t for doc in docs for t in set(doc))
+    n = len(docs)
+    return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in counts.items()}
+
+
+def ensure_index(
+    index_dir: Path, corpus_dir: Path, embedder: str, query_instruction: str = ""
+) -> Path:
+    """Return ``index_dir``, building it with the defaults (with progress) if none exists."""
+    if not (index_dir / MANIFEST).is_file():
+        log.warning("no index at %s; building one from %s with %s", index_dir, corpus_dir, embedder)
+        build_index(corpus_dir, index_dir, embedder, query_instruction=query_instruction)
+    return index_dir

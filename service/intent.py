@@ -1,0 +1,121 @@
+"""What kind of answer a question wants, read from its wording.
+
+Structural questions ("第17项任务讲什么", "主要任务一共多少项", "省旅游局牵头哪些任务")
+are answered exactly from the parsed structure, not by similarity; this module
+only recognizes them. Everything else is a ``search``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int | None:
+    """Parse 1–99 written as digits or Chinese numerals (十七, 二十三, 三十).
+
+    >>> chinese_number("二十三"), chinese_number("17"), chinese_number("十")
+    (23, 17, 10)
+    """
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return _CN_DIGITS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return value
+
+
+_NUM = r"([0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
+_TASK_REF = [
+    re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
+    re.compile(rf"任务\s*{_NUM}(?![0-9])"),
+    re.compile(rf"第\s*{_NUM}\s*(?:项|条)"),
+    re.compile(r"\btask\s*(?:no\.?|number|#)?\s*([0-9]{1,2})\b", re.IGNORECASE),
+]
+_COUNT = re.compile(
+    r"(多少|几)\s*(项|个|条|方面|部分|类)|how many|number of (tasks|measures|sections)",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"谁(来)?(牵头|负责|主抓|抓|参与|配合)|有谁|有份|哪(个|些|几个|家)(部门|单位|机构|厅|委|局)|牵头(单位|部门)|"
+    r"(责任|负责|参与|配合)(单位|部门)|归谁|谁管|哪个口|由谁|"
+    r"\b(who|which (department|agency|agencies|body|bodies|office)|responsible|in charge|leads?)\b",
+    re.IGNORECASE,
+)
+_CONTENT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
+_PARTICIPATE = re.compile(r"参与|配合|协助|还有(哪|谁)|其他(部门|单位)|take part|participat|involved", re.I)
+_WHICH_TASKS = re.compile(
+    r"(哪些|哪几|什么|几)(项|个|条)?(任务|工作|事项|事|活)|牵头了?(哪些|什么|几)|"
+    r"(任务|工作|事项|事)(都|还)?(有|是)?(哪些|哪几|什么)|哪几(条|项)|(在|有)哪(些|几)(条|项)|"
+    r"负责(哪些|什么)|参与(了)?(哪些|什么)|which tasks|what tasks",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The reading of a question.
+
+    ``kind``: search, lead (who leads/takes part in what the question is about),
+    agency_tasks (which tasks an agency leads), count, task_lookup.
+    ``role`` is "lead" or "participant" for agency questions.
+    """
+
+    kind: str
+    task: int | None = None
+    agency: str | None = None
+    role: str = "lead"
+    counted: str | None = None  # what a count question counts: tasks | sections | parts
+
+
+def without_lead_words(text: str) -> str:
+    """The question minus its who-leads wording, which every note matches equally.
+
+    "那这块谁牵头？" after "赣深客专文件里有写吗？" should search for the railway,
+    not for 牵头, which appears in almost every paragraph.
+    """
+    stripped = _LEAD.sub(" ", text).replace("牵头", " ")
+    return stripped if _CONTENT_CHARS.search(stripped) else text
+
+
+def task_reference(text: str) -> int | None:
+    """The task number a question names ("第17项任务", "任务7", "task 12"), if any."""
+    for pattern in _TASK_REF:
+        match = pattern.search(text)
+        if match:
+            return chinese_number(match.group(1))
+    return None
+
+
+def _counted(text: str) -> str | None:
+    if not _COUNT.search(text):
+        return None
+    lowered = text.lower()
+    if "保障措施" in text or "measures" in lowered:
+        return "measures"
+    if "方面" in text or "部分" in text or "section" in lowered:
+        return "sections"
+    if "任务" in text or "task" in lowered:
+        return "tasks"
+    return "items"
+
+
+def read_intent(text: str, agency: str | None = None) -> Intent:
+    """Classify a question; ``agency`` is the agency it names, found by the caller."""
+    counted = _counted(text)
+    if counted and not agency and "牵头" not in text:
+        return Intent("count", counted=counted)
+    task = task_reference(text)
+    role = "participant" if _PARTICIPATE.search(text) else "lead"
+    if agency and (_WHICH_TASKS.search(text) or counted == "tasks"):
+        return Intent("agency_tasks", agency=agency, role=role)
+    if _LEAD.search(text) or "牵头" in text:
+        return Intent("lead", task=task, role=role)
+    if task is not None:
+        return Intent("task_lookup", task=task)
+    return Intent("search")

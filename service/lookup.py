@@ -1,0 +1,184 @@
+"""Answers read straight off the document's structure: no similarity involved.
+
+Each function returns a :class:`Composed` answer (text, citations, ranking);
+``answer.answer_question`` decides which one applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from indexer.types import Clause
+from service.catalog import Catalog, Section, Target
+from service.compose import best_span, cite, join_names, marker, trim_span
+from service.contract import Citation
+
+_PART_NAMES = {"一": "第一部分", "二": "第二部分", "三": "第三部分"}
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An answer before timing is added: text, citations in order, ranked target keys."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    ranking: tuple[str, ...]
+    kind: str
+
+
+def _first_quote(clause: Clause, weights: Mapping[str, float] | None = None) -> str:
+    return trim_span(best_span(clause, weights or {}))
+
+
+def _section_cite(catalog: Catalog, section: Section) -> Citation:
+    first = catalog.targets[str(section.tasks[0])].clauses[0]
+    return cite(first, _first_quote(first), 1.0, section=section)
+
+
+def _task_list(catalog: Catalog, numbers: Sequence[int]) -> str:
+    return "；".join(f"任务{n} {catalog.targets[str(n)].title}" for n in numbers)
+
+
+def responsibility(clause: Clause, subject: str) -> str:
+    """铁路方面由省发展改革委、省交通运输厅牵头，广铁集团等按职责分工负责 (from the parsed note)."""
+    if clause.lead and clause.participants:
+        return (
+            f"{subject}由{join_names(clause.lead)}牵头，"
+            f"{join_names(clause.participants)}等按职责分工负责"
+        )
+    if clause.lead:
+        return f"{subject}由{join_names(clause.lead)}牵头"
+    if clause.participants:
+        return f"{subject}未指定牵头单位，由{join_names(clause.participants)}等按职责分工负责"
+    return f"{subject}未写明牵头或责任单位"
+
+
+def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Composed:
+    """Who leads and who takes part, for the best-matching clauses that carry a note."""
+    noted = [c for c in clauses if c.note] or [c for c in target.clauses if c.note]
+    if not noted:
+        clause = clauses[0] if clauses else target.clauses[0]
+        quote = _first_quote(clause)
+        text = f"「{target.title}」部分未写明牵头或责任单位{marker(clause.task, clause.section)}"
+        return Composed(text, (cite(clause, quote, score),), (target.key,), "lead")
+    clause = noted[0]
+    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
+    subject = f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+    text = responsibility(clause, subject) + marker(clause.task, clause.section)
+    assert clause.note is not None
+    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
+
+
+def agency_tasks(
+    catalog: Catalog, agencies: Sequence[str], role: str, scope: str | None
+) -> Composed:
+    """Every task or section whose notes name these agencies (as lead, or in any role)."""
+    keys: list[str] = []
+    for name in agencies:
+        found = catalog.lead_of.get(name, [])
+        if role != "lead":
+            found = found + catalog.participant_of.get(name, [])
+        keys.extend(k for k in found if k not in keys)
+    if scope == "tasks":
+        keys = [k for k in keys if k.isdigit()]
+    elif scope == "measures":
+        keys = [k for k in keys if k.startswith("三")]
+    order = {key: i for i, key in enumerate(catalog.targets)}  # document order
+    keys.sort(key=order.__getitem__)
+    who = join_names(agencies)
+    verb = "牵头" if role == "lead" else "参与（牵头或按职责分工负责）"
+    if not keys:
+        return Composed(f"文件中没有{who}{verb}的任务。", (), (), "aggregate")
+    parts, cites = [], []
+    for key in keys:
+        target = catalog.targets[key]
+        clause = next(
+            (c for c in target.clauses if set(agencies) & set(c.lead + c.participants)),
+            target.clauses[0],
+        )
+        label = f"任务{key}" if key.isdigit() else key
+        parts.append(f"{label} {target.title}{marker(target.task, target.section)}")
+        cites.append(cite(clause, clause.note or _first_quote(clause), 1.0))
+    text = f"{who}{verb}的共{len(keys)}项：" + "；".join(parts) + "。"
+    return Composed(text, tuple(cites), tuple(keys), "aggregate")
+
+
+def count_tasks(catalog: Catalog) -> Composed:
+    """主要任务一共多少项: the number of tasks and how they are grouped."""
+    numbers = catalog.task_numbers
+    sections = catalog.sections_of_part("二")
+    groups = [
+        f"{s.title}（任务{s.tasks[0]}—{s.tasks[-1]}）{marker(None, s.code)}"
+        for s in sections
+        if s.tasks
+    ]
+    text = f"主要任务共{len(numbers)}项，分{len(groups)}个方面：" + "；".join(groups) + "。"
+    cites = tuple(_section_cite(catalog, s) for s in sections if s.tasks)
+    return Composed(text, cites, tuple(c.section for c in cites), "aggregate")
+
+
+def section_overview(catalog: Catalog, code: str, counting: bool = False) -> Composed:
+    """What a section holds: its tasks, or its paragraphs' lead-ins, with the count."""
+    section = catalog.sections[code]
+    if section.tasks:
+        text = (
+            f"{code}「{section.title}」共{len(section.tasks)}项任务："
+            f"{_task_list(catalog, section.tasks)}{marker(None, code)}"
+        )
+        return Composed(text, (_section_cite(catalog, section),), (code,), "aggregate")
+    target = catalog.targets[code]
+    topics = [c.topic.strip("—。") for c in target.clauses if c.topic]
+    if counting and topics:
+        text = f"{code}「{section.title}」共{len(topics)}个方面：{join_names(topics)}{marker(None, code)}"
+        quote_clause = next(c for c in target.clauses if c.topic)
+        return Composed(text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate")
+    clause = target.clauses[0]
+    quote = _first_quote(clause)
+    extra = f"（{join_names(topics)}）" if topics else ""
+    text = f"{code}「{section.title}」{extra}：{quote}{marker(None, code)}"
+    return Composed(text, (cite(clause, quote, 1.0),), (code,), "lookup")
+
+
+def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Composed:
+    """第三部分讲什么 / 保障措施有几条: the sections of a part, each cited."""
+    sections = catalog.sections_of_part(part)
+    title = catalog.parts.get(part, "")
+    lines, cites = [], []
+    for s in sections:
+        lines.append(f"({_cn(s.code)}){s.title}{marker(None, s.code)}")
+        if s.tasks:
+            cites.append(_section_cite(catalog, s))
+        else:
+            clause = catalog.targets[s.code].clauses[0]
+            cites.append(cite(clause, _first_quote(clause), 1.0))
+    count = f"共{len(sections)}条" if counting else f"包括{len(sections)}个方面"
+    text = f"{_PART_NAMES.get(part, part)}「{title}」{count}：" + "；".join(lines) + "。"
+    return Composed(text, tuple(cites), tuple(c.section for c in cites), "aggregate")
+
+
+def task_overview(catalog: Catalog, number: int, weights: Mapping[str, float]) -> Composed:
+    """第17项任务讲什么: the task's title and its opening words."""
+    target = catalog.targets.get(str(number))
+    if target is None:
+        total = len(catalog.task_numbers)
+        return Composed(f"文件共有{total}项主要任务，没有任务{number}。", (), (), "declined")
+    clause = target.clauses[0]
+    quote = _opening(clause)
+    text = f"任务{number}「{target.title}」：{quote}{marker(number, target.section)}"
+    return Composed(text, (cite(clause, quote, 1.0),), (target.key,), "lookup")
+
+
+def _opening(clause: Clause, limit: int = 150) -> str:
+    """The clause's first sentences, as many as fit in ``limit`` characters."""
+    end = clause.sentences[0].end if clause.sentences else min(len(clause.text), limit)
+    for sentence in clause.sentences[1:]:
+        if sentence.end > limit:
+            break
+        end = sentence.end
+    return clause.text[:end]
+
+
+def _cn(code: str) -> str:
+    """The number inside a section code: 三(二) → 二."""
+    return code[code.index("(") + 1 : code.index(")")] if "(" in code else code

@@ -1,0 +1,67 @@
+"""Question intake: validate the text and fold a follow-up into its conversation.
+
+Bad questions get a :class:`BadQuestion` that says what to change; questions that
+are text but carry no content (only punctuation, only emoji) are not errors: the
+answer stage declines them honestly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from indexer.errors import BadQuestion
+
+# Words that make a turn lean on the one before it ("那牵头单位是谁？").
+_ELLIPTICAL = re.compile(
+    r"^(那|那么|那这|这个|这项|这条|该|它|其|还有|另外|此外|and\b|what about|how about|also\b)"
+    r"|(呢[?？]?$)|(吗[?？]?$)",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"[\w\u3400-\u9fff]")
+# Short follow-ups rarely name their topic; past this length a turn stands alone.
+_SHORT_FOLLOWUP = 14
+
+
+@dataclass(frozen=True)
+class Question:
+    """A validated question: the text as asked and the text used for retrieval."""
+
+    text: str
+    search_text: str
+    has_content: bool
+    is_followup: bool
+
+
+def check_question(text: object, max_chars: int = 2000) -> str:
+    """Return the question stripped of surrounding whitespace, or raise BadQuestion.
+
+    >>> check_question("  铁路项目谁牵头？ ")
+    '铁路项目谁牵头？'
+    """
+    if not isinstance(text, str):
+        raise BadQuestion("the question must be text (a UTF-8 string)")
+    cleaned = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"} or ch in "\n\t")
+    cleaned = cleaned.strip()
+    if not cleaned:
+        raise BadQuestion("the question is empty; ask something like 铁路项目由哪些部门牵头？")
+    if len(cleaned) > max_chars:
+        raise BadQuestion(
+            f"the question is {len(cleaned)} characters long; the limit is {max_chars}. "
+            "Ask one short question at a time."
+        )
+    return cleaned
+
+
+def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) -> Question:
+    """Validate ``text`` and decide what to search for, given earlier user turns."""
+    asked = check_question(text, max_chars)
+    has_content = bool(_CONTENT.search(asked))
+    previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    is_followup = bool(previous) and (
+        len(asked) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(asked))
+    )
+    search_text = f"{previous[-1]} {asked}" if is_followup else asked
+    return Question(asked, search_text, has_content, is_followup)
