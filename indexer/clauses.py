@@ -65,6 +65,10 @@ def build_clauses(doc: CleanDoc, tree: Node) -> tuple[Clause, ...]:
         else:
             ctx = _Context((), (), "", tree.title)
         _walk(child, ctx, doc_id, clauses, top=child.kind in ("notice", "preamble"))
+        if child.kind == "notice":
+            sign_off = _sign_off(doc_id, child, ctx)
+            if sign_off:
+                clauses.append(sign_off)
     damaged = {cid for span, cid in _locate_spans(doc, clauses) if span.repaired is None and cid}
     return tuple(dataclasses.replace(c, damaged=True) if c.id in damaged else c for c in clauses)
 
@@ -101,6 +105,32 @@ def _make_clause(doc_id: str, node: Node, ctx: _Context) -> Clause:
         participants=resp.participants if resp else (),
         note=note,
         topic=topic,
+    )
+
+
+def _sign_off(doc_id: str, notice: Node, ctx: _Context) -> Clause | None:
+    """The notice's 文号, signature and date as one citable clause ("这份文件哪天印发的").
+
+    They are separate lines of the document, kept one per line, in document order.
+    """
+    fields = {f.label: f.text for f in notice.children if f.kind == "field"}
+    lines = [fields[k] for k in ("文号", "签署", "日期") if fields.get(k)]
+    if not lines:
+        return None
+    text = "\n".join(lines)
+    sentences, pos = [], 0
+    for line in lines:
+        sentences.append(Sentence(line, pos, pos + len(line)))
+        pos += len(line) + 1
+    return Clause(
+        id="/".join((doc_id, *ctx.path, "落款")),
+        doc_id=doc_id,
+        task=None,
+        section=ctx.code,
+        title=ctx.title,
+        heading_path=ctx.headings,
+        text=text,
+        sentences=tuple(sentences),
     )
 
 
@@ -156,6 +186,8 @@ def _locate_spans(
     clause_at_line: dict[int, str] = {}
     cursor = 0
     for clause in clauses:
+        if "\n" in clause.text:
+            continue  # the sign-off clause gathers lines from several places
         pos = text.find(clause.text, cursor) if clause.text else -1
         if pos < 0:
             log.warning("clause %s not found in the cleaned text", clause.id)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from time import perf_counter
 
+from indexer.tokenize import query_tokens
 from service.abstain import decline_reason
 from service.compose import cite, marker, pick_spans, term_weights, trim_span
 from service.contract import Answer
@@ -41,7 +42,9 @@ _SECTION_REF = re.compile(
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 _CN = "一二三四五六七八九"
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
-_OVERVIEW_WORDS = re.compile(r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|是什么|干啥|cover|about")
+_OVERVIEW_WORDS = re.compile(
+    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|是什么|干啥|cover|about"
+)
 
 
 def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) -> Answer:
@@ -71,7 +74,8 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         citations=composed.citations,
         timing_ms=timing,
         kind=composed.kind,
-        ranking=composed.ranking + tuple(k for k in _ranking(retrieval) if k not in composed.ranking),
+        ranking=composed.ranking
+        + tuple(k for k in _ranking(retrieval) if k not in composed.ranking),
     )
 
 
@@ -81,7 +85,8 @@ def _compose(
     """A structural answer when the question asks for one, else None with the retrieval."""
     catalog = engine.catalog
     text = asked.text
-    expanded = engine.expand(text)
+    tokens = query_tokens(text)
+    expanded = engine.expand(text, tokens)
     agencies = engine.agencies_in(expanded)
     intent = read_intent(expanded, agencies[0] if agencies else None)
     if intent.kind == "agency_tasks":
@@ -93,7 +98,7 @@ def _compose(
         return structural, None
     began = perf_counter()
     query = without_lead_words(asked.search_text) if intent.kind == "lead" else asked.search_text
-    retrieval = engine.retrieve(query)
+    retrieval = engine.retrieve(query, tokens if query == text else None)
     timing["retrieve"] = _ms(began)
     if intent.kind == "lead" and retrieval.targets:
         hit = _lead_target(retrieval, intent)

@@ -140,7 +140,6 @@ class Catalog:
                 best = (overlap, code)
         return best[1] if best else None
 
-
     def section_named(self, text: str) -> str | None:
         """A section without tasks whose whole title the question contains (战略定位)."""
         norm = normalize(text)

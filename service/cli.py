@@ -107,7 +107,8 @@ def eval_command(
 
     from eval.gate import check_gate, gate_message, load_thresholds
     from eval.report import summary_text, write_report
-    from eval.run import compare_configs, embedder_name, open_engine, run_eval, select_rows
+    from eval.run import compare_configs, embedder_name, run_eval, select_rows
+    from service.engine import open_engine
 
     settings = get_settings()
 
@@ -209,6 +210,107 @@ def index_command(
         f"({manifest['counts']['clauses']} clauses, dim {manifest['dim']}, "
         f"{manifest['embedder']}) in {time.perf_counter() - started:.1f} s → {path}"
     )
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the response contract as JSON.")
+@click.option(
+    "--history",
+    multiple=True,
+    help="An earlier question of the conversation (repeat for several), for follow-ups.",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
+)
+def ask(
+    question: str | None, as_json: bool, history: tuple[str, ...], index_dir: Path | None
+) -> None:
+    """Answer QUESTION with quotes and 【任务N】 citations.
+
+    With QUESTION "-", read one question per line from stdin and write one JSON
+    object per line (the index is loaded once). A line may also be a JSON object
+    {"question": "…", "history": ["…"]}. Bad lines get {"error": …} and the run goes on.
+    """
+    from service.answer import answer_question
+    from service.engine import open_engine
+
+    if question is None:
+        raise click.UsageError(
+            'give a question, e.g. policyqa ask "铁路项目由谁牵头？", or - for stdin'
+        )
+    settings = get_settings()
+    try:
+        engine = open_engine(
+            index_dir or settings.index_dir,
+            settings.corpus_dir,
+            settings.embedder,
+            query_instruction=settings.query_instruction,
+            max_question_chars=settings.max_question_chars,
+        )
+        if question == "-":
+            _ask_lines(engine, as_json)
+            return
+        result = answer_question(engine, question, history)
+    except PolicyQAError as err:
+        raise _fail(err) from err
+    click.echo(_dump(result.to_dict()) if as_json else _render(result))
+
+
+def _ask_lines(engine: object, as_json: bool) -> None:
+    """Batch mode: one question per stdin line, one JSON object per output line."""
+    from service.answer import answer_question
+
+    stdin = click.get_binary_stream("stdin")
+    for number, raw in enumerate(stdin, start=1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            click.echo(_line_error(number, "line is not valid UTF-8"))
+            continue
+        if not line:
+            continue
+        question, history = line, []
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+                question, history = obj["question"], list(obj.get("history") or [])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                click.echo(_line_error(number, 'expected {"question": "…", "history": […]}'))
+                continue
+        try:
+            result = answer_question(engine, question, history)  # type: ignore[arg-type]
+        except PolicyQAError as err:
+            click.echo(_line_error(number, str(err), question))
+            continue
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        else:
+            click.echo(_render(result) + "\n")
+
+
+def _line_error(number: int, message: str, question: object = None) -> str:
+    return json.dumps({"line": number, "question": question, "error": message}, ensure_ascii=False)
+
+
+def _render(result: object) -> str:
+    """The answer for people: text, then each citation with its quote and agencies."""
+    from service.contract import Answer
+
+    assert isinstance(result, Answer)
+    lines = [result.answer]
+    for cite in result.citations:
+        lines.append("")
+        lines.append(f"{cite.marker} {cite.title}  ({cite.section}, {cite.clause_id})")
+        lines.append(f"  “{cite.quote}”")
+        if cite.lead:
+            lines.append(f"  牵头：{'、'.join(cite.lead)}")
+        if cite.participants:
+            lines.append(f"  参与：{'、'.join(cite.participants)}")
+    return "\n".join(lines)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m service.cli`

@@ -84,15 +84,28 @@ def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
     if not sentences:
         end = min(len(clause.text), MAX_SPAN_CHARS)
         return Span(clause, 0, end, _match_score(clause.text[:end], weights))
+    # Terms never contain the punctuation that separates segments, so a window
+    # matches exactly the union of its segments' terms: one bit mask per segment.
+    terms = list(weights)
+    lowered = clause.text.lower()
+    score_of: dict[int, float] = {}
+
+    def mask_score(mask: int) -> float:
+        if mask not in score_of:
+            score_of[mask] = sum(weights[t] for k, t in enumerate(terms) if mask >> k & 1)
+        return score_of[mask]
+
     best: tuple[float, list[tuple[int, int]], int, int] | None = None
     for sentence in sentences:
         pieces = _segments(clause.text, sentence.start, sentence.end)
+        masks = [sum(1 << k for k, t in enumerate(terms) if t in lowered[a:b]) for a, b in pieces]
         for i in range(len(pieces)):
+            mask = 0
             for j in range(i, len(pieces)):
-                a, b = pieces[i][0], pieces[j][1]
-                if b - a > MAX_SPAN_CHARS and j > i:
+                if pieces[j][1] - pieces[i][0] > MAX_SPAN_CHARS and j > i:
                     break
-                score = _match_score(clause.text[a:b], weights)
+                mask |= masks[j]
+                score = mask_score(mask)
                 if best is None or score > best[0] + 1e-9:
                     best = (score, pieces, i, j)
     assert best is not None
@@ -114,7 +127,9 @@ def trim_span(span: Span) -> str:
     return span.text.rstrip("，；：、")
 
 
-def pick_spans(clauses: Sequence[Clause], weights: Mapping[str, float], limit: int = 2) -> list[Span]:
+def pick_spans(
+    clauses: Sequence[Clause], weights: Mapping[str, float], limit: int = 2
+) -> list[Span]:
     """The best spans across clauses (in the order given), at most ``limit``.
 
     A second span is kept only when it matches the question nearly as well as

@@ -11,6 +11,7 @@ import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from indexer.build import build_index
@@ -66,10 +67,10 @@ class Engine:
         model = None if config.mode == "bm25" else load_embedder(spec, query_instruction)
         return cls(index, model, config, max_question_chars)
 
-    def expand(self, text: str) -> str:
-        """The question normalized, with abbreviations spelled out (发改委 → 发展改革委)."""
-        extra = [t for t in query_tokens(text) if t not in tokenize(text)]
-        return normalize(text) + (" " + " ".join(extra) if extra else "")
+    def expand(self, text: str, tokens: Sequence[str]) -> str:
+        """The question normalized, followed by its query tokens with abbreviations spelled
+        out (发改委 → 发展改革委), for finding agency and section names in it."""
+        return normalize(text) + " " + " ".join(tokens)
 
     def agencies_in(self, text: str) -> list[str]:
         """Agencies a question names: one exact name, or every agency a fragment fits."""
@@ -84,10 +85,13 @@ class Engine:
                     return names
         return []
 
-    def retrieve(self, text: str) -> Retrieval:
-        """Hybrid (or single-mode) retrieval of the targets for ``text``."""
+    def retrieve(self, text: str, tokens: Sequence[str] | None = None) -> Retrieval:
+        """Hybrid (or single-mode) retrieval of the targets for ``text``.
+
+        ``tokens`` are ``query_tokens(text)`` when the caller has them already.
+        """
         cfg = self.config
-        tokens = tuple(query_tokens(text))
+        tokens = tuple(query_tokens(text) if tokens is None else tokens)
         bm25 = dense = None
         if cfg.mode != "dense":
             bm25 = self.index.bm25.scores(list(tokens))
@@ -108,6 +112,26 @@ def _idf(docs: list[list[str]]) -> dict[str, float]:
     counts = Counter(t for doc in docs for t in set(doc))
     n = len(docs)
     return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in counts.items()}
+
+
+def open_engine(
+    index_dir: Path,
+    corpus_dir: Path,
+    embedder: str,
+    *,
+    query_instruction: str = "",
+    config: RetrievalConfig | None = None,
+    max_question_chars: int = 2000,
+) -> Engine:
+    """Load the index in ``index_dir``, building it from ``corpus_dir`` first if it is missing."""
+    ensure_index(index_dir, corpus_dir, embedder, query_instruction)
+    return Engine.load(
+        index_dir,
+        embedder=embedder,
+        config=config or RetrievalConfig(),
+        query_instruction=query_instruction,
+        max_question_chars=max_question_chars,
+    )
 
 
 def ensure_index(

@@ -10,7 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_number(text: str) -> int | None:
@@ -48,7 +60,9 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
-_PARTICIPATE = re.compile(r"参与|配合|协助|还有(哪|谁)|其他(部门|单位)|take part|participat|involved", re.I)
+_PARTICIPATE = re.compile(
+    r"参与|配合|协助|还有(哪|谁)|其他(部门|单位)|take part|participat|involved", re.I
+)
 _WHICH_TASKS = re.compile(
     r"(哪些|哪几|什么|几)(项|个|条)?(任务|工作|事项|事|活)|牵头了?(哪些|什么|几)|"
     r"(任务|工作|事项|事)(都|还)?(有|是)?(哪些|哪几|什么)|哪几(条|项)|(在|有)哪(些|几)(条|项)|"

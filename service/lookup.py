@@ -132,7 +132,9 @@ def section_overview(catalog: Catalog, code: str, counting: bool = False) -> Com
     if counting and topics:
         text = f"{code}「{section.title}」共{len(topics)}个方面：{join_names(topics)}{marker(None, code)}"
         quote_clause = next(c for c in target.clauses if c.topic)
-        return Composed(text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate")
+        return Composed(
+            text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate"
+        )
     clause = target.clauses[0]
     quote = _first_quote(clause)
     extra = f"（{join_names(topics)}）" if topics else ""

@@ -43,7 +43,9 @@ def check_question(text: object, max_chars: int = 2000) -> str:
     """
     if not isinstance(text, str):
         raise BadQuestion("the question must be text (a UTF-8 string)")
-    cleaned = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"} or ch in "\n\t")
+    cleaned = "".join(
+        ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"} or ch in "\n\t"
+    )
     cleaned = cleaned.strip()
     if not cleaned:
         raise BadQuestion("the question is empty; ask something like 铁路项目由哪些部门牵头？")

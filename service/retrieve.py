@@ -70,9 +70,7 @@ def _minmax(values: np.ndarray) -> np.ndarray:
     return (values - lo) / (hi - lo)
 
 
-def fuse(
-    bm25: np.ndarray | None, dense: np.ndarray | None, dense_weight: float
-) -> np.ndarray:
+def fuse(bm25: np.ndarray | None, dense: np.ndarray | None, dense_weight: float) -> np.ndarray:
     """Weighted sum of per-query normalized scores over the same units.
 
     BM25 is scaled by its maximum (zero stays zero: no matching term, no credit);
@@ -102,10 +100,14 @@ def roll_up(
     np.maximum.at(clause_best, np.asarray(unit_clause), unit_scores.astype(np.float32))
     order = np.argsort(-clause_best, kind="stable")
     grouped: dict[str, list[int]] = {}
-    for ci in order:
+    for ci in order.tolist():
         if not np.isfinite(clause_best[ci]):
             break
-        grouped.setdefault(target_key(clauses[ci]), []).append(int(ci))
+        key = target_key(clauses[ci])
+        if key in grouped:
+            grouped[key].append(ci)
+        elif len(grouped) < limit:
+            grouped[key] = [ci]
     hits = [
         TargetHit(
             key,
@@ -115,4 +117,4 @@ def roll_up(
         )
         for key, idx in grouped.items()
     ]
-    return tuple(hits[:limit])
+    return tuple(hits)

