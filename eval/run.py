@@ -163,7 +163,8 @@ def comparison_configs(embedders: Sequence[str]) -> list[ConfigSpec]:
     for heading in (True, False):
         configs.append(ConfigSpec(embedders[0], "bm25", heading))
         for spec in embedders:
-            configs += [ConfigSpec(spec, mode, heading) for mode in ("dense", "hybrid")]
+            modes = ("dense", "hybrid", "hybrid-rrf")
+            configs += [ConfigSpec(spec, mode, heading) for mode in modes]
     return configs
 
 
@@ -203,9 +204,9 @@ def compare_configs(
                 )
             if progress:
                 progress(f"evaluating {config.label}")
-            engine = Engine.load(
-                built[key], embedder=config.embedder, config=RetrievalConfig(mode=config.mode)
-            )
+            mode, _, fusion = config.mode.partition("-")
+            retrieval = RetrievalConfig(mode=mode, fusion=fusion or "weighted")
+            engine = Engine.load(built[key], embedder=config.embedder, config=retrieval)
             result = run_eval(rows, engine, label=config.label)
             table[config.label] = result.summary
     return table

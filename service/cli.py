@@ -313,6 +313,42 @@ def _render(result: object) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Time this existing index instead of building a fresh one.",
+)
+@click.option("--rounds", default=3, show_default=True, help="Timed passes over the questions.")
+@click.option(
+    "--set",
+    "set_spec",
+    default="all",
+    show_default=True,
+    help="Questions to time: dev, test, all, or a gold JSONL FILE.",
+)
+def bench(index_dir: Path | None, rounds: int, set_spec: str) -> None:
+    """Measure index build time, warm per-question latency, memory and index size."""
+    from eval.bench import bench_text, run_bench
+    from eval.run import select_rows
+
+    settings = get_settings()
+    try:
+        rows = select_rows(set_spec)
+        result = run_bench(
+            settings.corpus_dir,
+            [(r.question, r.history) for r in rows],
+            embedder=settings.embedder,
+            index_dir=index_dir,
+            rounds=rounds,
+            progress=lambda m: click.echo(m, err=True),
+        )
+    except PolicyQAError as err:
+        raise _fail(err) from err
+    click.echo(bench_text(result))
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m service.cli`
     cli(sys.argv[1:])
 

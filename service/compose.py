@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from indexer.types import Clause
 from service.catalog import Section
@@ -69,7 +70,7 @@ def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cuts.append(match.end())
     if cuts[-1] != end:
         cuts.append(end)
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:

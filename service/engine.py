@@ -19,7 +19,7 @@ from indexer.embed import Embedder, load_embedder
 from indexer.store import MANIFEST, LoadedIndex, load_index
 from indexer.tokenize import normalize, query_tokens, tokenize
 from service.catalog import Catalog
-from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up
+from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,10 @@ class Engine:
         self,
         index: LoadedIndex,
         embedder: Embedder | None,
-        config: RetrievalConfig = RetrievalConfig(),
+        config: RetrievalConfig | None = None,
         max_question_chars: int = 2000,
     ) -> None:
+        config = config or RetrievalConfig()
         if config.mode != "bm25" and embedder is None:
             raise ValueError(f"retrieval mode {config.mode!r} needs an embedder")
         self.index = index
@@ -57,13 +58,14 @@ class Engine:
         index_dir: Path,
         *,
         embedder: str | None = None,
-        config: RetrievalConfig = RetrievalConfig(),
+        config: RetrievalConfig | None = None,
         query_instruction: str = "",
         max_question_chars: int = 2000,
     ) -> Engine:
         """Load and verify the index at ``index_dir``; raises IndexNotFound/Corrupt/Mismatch."""
         index = load_index(index_dir, expected_embedder=embedder)
         spec = index.manifest["embedder"]
+        config = config or RetrievalConfig()
         model = None if config.mode == "bm25" else load_embedder(spec, query_instruction)
         return cls(index, model, config, max_question_chars)
 
@@ -98,7 +100,10 @@ class Engine:
         if cfg.mode != "bm25":
             assert self.embedder is not None
             dense = self.index.dense_scores(self.embedder.encode_queries([text])[0])
-        scores = fuse(bm25, dense, cfg.dense_weight)
+        if cfg.fusion == "rrf" and bm25 is not None and dense is not None:
+            scores = rrf(bm25, dense)
+        else:
+            scores = fuse(bm25, dense, cfg.dense_weight)
         targets = roll_up(scores, self.index.unit_clause, self.clauses, cfg.top_targets)
         return Retrieval(
             targets=targets,

@@ -130,7 +130,8 @@ def section_overview(catalog: Catalog, code: str, counting: bool = False) -> Com
     target = catalog.targets[code]
     topics = [c.topic.strip("—。") for c in target.clauses if c.topic]
     if counting and topics:
-        text = f"{code}「{section.title}」共{len(topics)}个方面：{join_names(topics)}{marker(None, code)}"
+        listed = join_names(topics)
+        text = f"{code}「{section.title}」共{len(topics)}个方面：{listed}{marker(None, code)}"
         quote_clause = next(c for c in target.clauses if c.topic)
         return Composed(
             text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate"

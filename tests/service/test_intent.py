@@ -1,0 +1,181 @@
+"""Reading what a question asks for: numerals, task references, intent kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.intent import Intent, chinese_number, read_intent, task_reference, without_lead_words
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一", 1),
+        ("两", 2),
+        ("九", 9),
+        ("十", 10),
+        ("十五", 15),
+        ("十七", 17),
+        ("二十", 20),
+        ("二十三", 23),
+        ("三十", 30),
+        ("九十九", 99),
+        ("7", 7),
+        ("17", 17),
+        ("", None),
+        ("百", None),
+        ("一百", None),
+        ("一二", None),
+        ("abc", None),
+        ("十七a", None),
+        ("第十", None),
+    ],
+)
+def test_chinese_number(text: str, value: int | None) -> None:
+    assert chinese_number(text) == value
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG service/intent.py chinese_number: malformed numerals with a second 十 or "
+        "several units after 十 are read leniently (十十 → 10, 二十一二 → 20, "
+        "三十四五 → 30) instead of None; _NUM lets 第十十项任务 through to it"
+    ),
+)
+@pytest.mark.parametrize("text", ["十十", "二十一二", "三十四五"])
+def test_malformed_chinese_numbers_are_rejected(text: str) -> None:
+    assert chinese_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("第17项任务讲什么？", 17),
+        ("第十七项任务讲什么？", 17),
+        ("第 3 个任务", 3),
+        ("第三十项主要任务", 30),
+        ("任务7的牵头单位", 7),
+        ("任务三十", 30),
+        ("第3条", 3),
+        ("第二十三项", 23),
+        ("task 12", 12),
+        ("What does Task #12 say?", 12),
+        ("task no. 5", 5),
+        # Not references to a task.
+        ("2020年前完成", None),
+        ("泛珠三角区域“9+2”各方", None),
+        ("任务2020", None),
+        ("task 123", None),
+        ("±800千伏特高压", None),
+        ("multitasking 12", None),
+    ],
+)
+def test_task_reference(text: str, number: int | None) -> None:
+    assert task_reference(text) == number
+
+
+_ORDINAL_PHRASE = (
+    "BUG service/intent.py task_reference: the pattern 第X条 reads the document's own phrase "
+    "第四条对澳供水管道工程 (the fourth water pipeline to Macao, task 26) as task 4, so the "
+    "question is answered with task 4"
+)
+_TASK_THEN_WORD = (
+    "BUG service/intent.py task_reference: the pattern 任务X has no lookahead, so the 一 of "
+    "一般/一共/一起 after 任务 is read as task 1 (铁路这类任务一般由谁牵头 is answered with task 1)"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "第四条对澳供水管道工程有什么安排？",
+            marks=pytest.mark.xfail(strict=True, reason=_ORDINAL_PHRASE),
+        ),
+        pytest.param(
+            "第四条对澳供水", marks=pytest.mark.xfail(strict=True, reason=_ORDINAL_PHRASE)
+        ),
+        pytest.param(
+            "主要任务一共多少项", marks=pytest.mark.xfail(strict=True, reason=_TASK_THEN_WORD)
+        ),
+        pytest.param(
+            "铁路这类任务一般由谁牵头？",
+            marks=pytest.mark.xfail(strict=True, reason=_TASK_THEN_WORD),
+        ),
+        pytest.param(
+            "旅游任务一起推进的有哪些部门？",
+            marks=pytest.mark.xfail(strict=True, reason=_TASK_THEN_WORD),
+        ),
+    ],
+)
+def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
+    assert task_reference(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "agency", "expected"),
+    [
+        # Who leads / is responsible.
+        ("铁路项目谁牵头？", None, Intent("lead")),
+        ("铁路项目由谁牵头？", None, Intent("lead")),
+        ("高速公路建设哪个部门负责？", None, Intent("lead")),
+        ("这事归谁管", None, Intent("lead")),
+        ("Who leads the railway projects?", None, Intent("lead")),
+        ("Which department is in charge of tourism?", None, Intent("lead")),
+        ("大气治理还有谁参与？", None, Intent("lead", role="participant")),
+        ("任务7谁牵头？", None, Intent("lead", task=7)),
+        # Counting.
+        ("主要任务一共多少项？", None, Intent("count", counted="tasks")),
+        ("文件里重点任务共有几个", None, Intent("count", counted="tasks")),
+        ("How many main tasks are there?", None, Intent("count", counted="tasks")),
+        ("保障措施有几条？", None, Intent("count", counted="measures")),
+        ("合作目标分几个方面？", None, Intent("count", counted="sections")),
+        # Tasks of a named agency.
+        ("省旅游局牵头哪些任务？", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
+        ("旅游局牵头几项任务", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
+        (
+            "省总工会参与了哪些任务？",
+            "省总工会",
+            Intent("agency_tasks", agency="省总工会", role="participant"),
+        ),
+        (
+            "Which tasks does the tourism bureau lead?",
+            "省旅游局",
+            Intent("agency_tasks", agency="省旅游局"),
+        ),
+        # A named task.
+        ("第17项任务讲什么？", None, Intent("task_lookup", task=17)),
+        ("What is task 17 about?", None, Intent("task_lookup", task=17)),
+        # Everything else is a search.
+        ("港珠澳大桥有什么安排？", None, Intent("search")),
+        ("PM2.5和臭氧怎么联防联治？", None, Intent("search")),
+    ],
+)
+def test_read_intent(text: str, agency: str | None, expected: Intent) -> None:
+    assert read_intent(text, agency) == expected
+
+
+def test_an_agency_without_a_which_tasks_wording_is_not_agency_tasks() -> None:
+    """'省旅游局负责什么' names the agency but asks about content, not a task list."""
+    assert read_intent("旅游一体化谁牵头？", "省旅游局").kind == "lead"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        ("铁路项目由谁牵头？", "铁路项目", "牵头"),
+        ("那这块谁牵头？", "这块", "牵头"),
+        ("高速公路建设是哪个部门牵头的？", "高速公路建设", "部门"),
+        ("Who leads the railway projects?", "railway", "leads"),
+    ],
+)
+def test_without_lead_words(text: str, kept: str, dropped: str) -> None:
+    stripped = without_lead_words(text)
+    assert kept in stripped
+    assert dropped not in stripped
+
+
+@pytest.mark.parametrize("text", ["谁牵头？", "牵头单位？", "who leads?"])
+def test_without_lead_words_keeps_a_question_that_is_only_lead_words(text: str) -> None:
+    assert without_lead_words(text) == text
