@@ -44,14 +44,27 @@ _ASKS = {
         r"多少(个|条|项|人|名|家|天|次)|名额|配额|(有|共)几(个|条|项|天|次)|how many"
     ),
     "time": re.compile(r"哪(一)?年|何时|什么时候|多久|期限|有效期|截止|when|which year|how long"),
-    "person": re.compile(r"(主任|厅长|局长|书记|省长|负责人)是谁|名字|电话|联系方式|地址|who is"),
+    "person": re.compile(
+        r"(主任|[厅局部市省组院会校]长|书记|负责人)是谁|名字|电话|联系方式|地址|网址|who is the\b"
+    ),
+    # The document sets policy; it never says how a citizen applies for anything.
+    "procedure": re.compile(
+        r"(怎么|如何|怎样)(申请|办理|补办|办|提取|查询|报名|入驻|下载)|去哪(里|儿)?办|"
+        r"(准备|提供|需要|要)(什么|哪些)(材料|手续|证件)|在哪(里)?下载|表格模板|"
+        r"how (do|can) i|apply for|renew"
+    ),
+    "venue": re.compile(r"下一?届|在哪(里|个城市)?(开|举办|召开)|设在哪"),
     "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多少(千伏|公里|米|吨)"),
 }
 _EVIDENCE = {
     "amount": re.compile(r"\d+(\.\d+)?\s*(亿|万|元|%)|[百千万亿]元|比例"),
     "count": re.compile(r"\d+|[一二两三四五六七八九十百千]+(个|条|项|家|名|天|次)"),
     "time": re.compile(r"(19|20)\d\d|[一二三四五六七八九十]+月|年底|月底|定期"),
-    "person": re.compile(r"(?!)"),  # the document names no people, phones or addresses
+    # The document names no people, phones or addresses, no application procedures,
+    # and no venues of future meetings: these asks can never be met from it.
+    "person": re.compile(r"(?!)"),
+    "procedure": re.compile(r"(?!)"),
+    "venue": re.compile(r"(?!)"),
     "number": re.compile(
         r"\d|[一二两三四五六七八九十百千]+(个|条|项|期|号|年|月|千伏|公里)|第[一二三四五六七八九十]"
     ),
@@ -98,6 +111,14 @@ _FILLERS = frozenset(
         "打算",
         "怎么",
         "咋说",
+        "这类",
+        "这些",
+        "那些",
+        "一般",
+        "相关",
+        "具体",
+        "情况",
+        "事情",
     ]
 )
 
@@ -138,6 +159,10 @@ def decline_reason(engine: Engine, text: str, retrieval: Retrieval | None) -> st
     spec = engine.embedder.spec if engine.embedder is not None else ""
     dense = retrieval.dense_top
     if _is_foreign(text):
+        # Without a single glossary term, nothing in an English question maps to the
+        # document's Chinese: there is no basis for an answer.
+        if not any(not t.isascii() for t in retrieval.tokens):
+            return "off_topic"
         floor = ENGLISH_MIN_DENSE.get(spec)
         if floor is not None and dense < floor:
             return "off_topic"

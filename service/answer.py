@@ -13,8 +13,10 @@ import re
 from collections.abc import Sequence
 from time import perf_counter
 
-from indexer.tokenize import query_tokens
+from indexer.tokenize import normalize, query_tokens
+from indexer.types import Clause
 from service.abstain import decline_reason
+from service.catalog import Catalog, Target
 from service.compose import cite, marker, pick_spans, term_weights, trim_span
 from service.contract import Answer
 from service.engine import Engine
@@ -40,6 +42,7 @@ _SECTION_REF = re.compile(
     r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
 )
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
+_SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
 _CN = "一二三四五六七八九"
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
@@ -88,7 +91,9 @@ def _compose(
     tokens = query_tokens(text)
     expanded = engine.expand(text, tokens)
     agencies = engine.agencies_in(expanded)
-    intent = read_intent(expanded, agencies[0] if agencies else None)
+    # Numbers are read from the question as asked: the expansion appends tokens,
+    # and "任务" followed by a token "二" must not read as task 2.
+    intent = read_intent(normalize(text), agencies[0] if agencies else None)
     if intent.kind == "agency_tasks":
         scope = "measures" if "保障措施" in text else ("tasks" if "任务" in text else None)
         role = "lead" if "牵头" in text or "lead" in text.lower() else "any"
@@ -101,11 +106,14 @@ def _compose(
     retrieval = engine.retrieve(query, tokens if query == text else None)
     timing["retrieve"] = _ms(began)
     if intent.kind == "lead" and retrieval.targets:
-        hit = _lead_target(retrieval, intent)
-        target = catalog.targets[hit.key]
+        target, clauses, score = _lead_target(catalog, retrieval, intent)
         # Sections without notes (the notice: "请径向省发展改革委反映") answer in their own words.
         if any(c.note for c in target.clauses):
-            return lead_answer(target, hit.clauses, hit.score), retrieval
+            # A follow-up's topic came from the turn before, which was answered already.
+            declined = not asked.is_followup and intent.task is None
+            if declined and decline_reason(engine, query, retrieval):
+                return None, retrieval  # the search path declines it, with its reason
+            return lead_answer(target, clauses, score), retrieval
     return None, retrieval
 
 
@@ -141,6 +149,9 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
 
 
 def _section_ref(text: str) -> str | None:
+    code = _SECTION_CODE.search(text)
+    if code:
+        return f"{code.group(1)}({code.group(2)})"
     match = _SECTION_REF.search(text)
     if not match:
         return None
@@ -149,12 +160,18 @@ def _section_ref(text: str) -> str | None:
     return f"{_PART_OF[match.group(3)]}({match.group(4)})"
 
 
-def _lead_target(retrieval: Retrieval, intent: Intent):
-    if intent.task is not None:
+def _lead_target(
+    catalog: Catalog, retrieval: Retrieval, intent: Intent
+) -> tuple[Target, tuple[Clause, ...], float]:
+    """The target a who-leads question is about: the task it names, else the best hit."""
+    if intent.task is not None and str(intent.task) in catalog.targets:
         for hit in retrieval.targets:
             if hit.key == str(intent.task):
-                return hit
-    return retrieval.targets[0]
+                return catalog.targets[hit.key], hit.clauses, hit.score
+        target = catalog.targets[str(intent.task)]
+        return target, target.clauses, 1.0
+    hit = retrieval.targets[0]
+    return catalog.targets[hit.key], hit.clauses, hit.score
 
 
 def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Composed:

@@ -231,8 +231,8 @@ def ask(
 ) -> None:
     """Answer QUESTION with quotes and 【任务N】 citations.
 
-    With QUESTION "-", read one question per line from stdin and write one JSON
-    object per line (the index is loaded once). A line may also be a JSON object
+    With QUESTION "-", read one question per line from stdin and answer each in
+    turn, loading the index once; with --json that is one JSON object per line. A line may also be a JSON object
     {"question": "…", "history": ["…"]}. Bad lines get {"error": …} and the run goes on.
     """
     from service.answer import answer_question
@@ -264,7 +264,7 @@ def _ask_lines(engine: object, as_json: bool) -> None:
     """Batch mode: one question per stdin line, one JSON object per output line."""
     from service.answer import answer_question
 
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer
     for number, raw in enumerate(stdin, start=1):
         try:
             line = raw.decode("utf-8").strip()

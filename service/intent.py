@@ -26,27 +26,36 @@ _CN_DIGITS = {
 
 
 def chinese_number(text: str) -> int | None:
-    """Parse 1–99 written as digits or Chinese numerals (十七, 二十三, 三十).
+    """Parse 1–999 written as digits, or 1–99 as Chinese numerals (十七, 二十三, 三十).
+
+    Malformed numerals (十十, 二十一二) are None rather than a guess.
 
     >>> chinese_number("二十三"), chinese_number("17"), chinese_number("十")
     (23, 17, 10)
     """
     if text.isdigit():
         return int(text)
-    if not text or any(ch not in _CN_DIGITS and ch != "十" for ch in text):
+    match = _CN_NUMERAL.fullmatch(text)
+    if not match:
         return None
-    if "十" not in text:
-        return _CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
-    return value
+    tens, ten, ones = match.groups()
+    if not ten:
+        # A lone digit: the pattern puts it in the first group.
+        return _CN_DIGITS[tens] if tens and not ones else None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
-_NUM = r"([0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
+_CN_NUMERAL = re.compile(r"([一二两三四五六七八九])?(十)?([一二两三四五六七八九])?")
+_NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
+# After 任务/第N项, a Chinese numeral must end the number: 任务一般/任务一共 are words.
+_NUM_END = r"(?![0-9一二两三四五六七八九十])(?=$|[^\u4e00-\u9fff]|讲|说|是|的|由|谁|牵头|主要|大概|内容|里|中|有|要|提|写|干)"
 _TASK_REF = [
     re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
-    re.compile(rf"任务\s*{_NUM}(?![0-9])"),
-    re.compile(rf"第\s*{_NUM}\s*(?:项|条)"),
+    re.compile(rf"任务\s*{_NUM}{_NUM_END}"),
+    # "第3条讲的啥" names a task, "第四条对澳供水管道" does not: only before question words.
+    re.compile(
+        rf"第\s*{_NUM}\s*(?:项|条)(?=$|[？?，,。\s]|讲|说|是|的|主要|大概|内容|里|中|提|写|干)"
+    ),
     re.compile(r"\btask\s*(?:no\.?|number|#)?\s*([0-9]{1,2})\b", re.IGNORECASE),
 ]
 _COUNT = re.compile(

@@ -17,7 +17,7 @@ from indexer.errors import BadQuestion
 # Words that make a turn lean on the one before it ("那牵头单位是谁？").
 _ELLIPTICAL = re.compile(
     r"^(那|那么|那这|这个|这项|这条|该|它|其|还有|另外|此外|and\b|what about|how about|also\b)"
-    r"|(呢[?？]?$)|(吗[?？]?$)",
+    r"|(呢[?？]?$)",
     re.IGNORECASE,
 )
 _CONTENT = re.compile(r"[\w\u3400-\u9fff]")

@@ -128,15 +128,6 @@ def test_long_self_contained_question_is_not_a_followup(question: str) -> None:
     assert asked.search_text == question
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG service/query.py: _ELLIPTICAL matches any question ending in 吗, so a long "
-        "self-contained yes/no question with history is treated as a follow-up and the "
-        "previous turn is prepended to its search text (the comment says past "
-        "_SHORT_FOLLOWUP characters a turn stands alone)"
-    ),
-)
 def test_long_yes_no_question_is_not_a_followup() -> None:
     question = "外省来广东务工人员的随迁子女可以在广东参加高考吗？"
     asked = prepare(question, ["铁路项目由谁牵头？"])
