@@ -232,8 +232,9 @@ def ask(
     """Answer QUESTION with quotes and 【任务N】 citations.
 
     With QUESTION "-", read one question per line from stdin and answer each in
-    turn, loading the index once; with --json that is one JSON object per line. A line may also be a JSON object
-    {"question": "…", "history": ["…"]}. Bad lines get {"error": …} and the run goes on.
+    turn, loading the index once; with --json that is one JSON object per line.
+    A line may also be a JSON object {"question": "…", "history": ["…"]}.
+    Bad lines get {"error": …} and the run goes on.
     """
     from service.answer import answer_question
     from service.engine import open_engine

@@ -48,7 +48,10 @@ def chinese_number(text: str) -> int | None:
 _CN_NUMERAL = re.compile(r"([一二两三四五六七八九])?(十)?([一二两三四五六七八九])?")
 _NUM = r"([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
 # After 任务/第N项, a Chinese numeral must end the number: 任务一般/任务一共 are words.
-_NUM_END = r"(?![0-9一二两三四五六七八九十])(?=$|[^\u4e00-\u9fff]|讲|说|是|的|由|谁|牵头|主要|大概|内容|里|中|有|要|提|写|干)"
+_NUM_END = (
+    r"(?![0-9一二两三四五六七八九十])"
+    r"(?=$|[^\u4e00-\u9fff]|讲|说|是|的|由|谁|牵头|主要|大概|内容|里|中|有|要|提|写|干)"
+)
 _TASK_REF = [
     re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
     re.compile(rf"任务\s*{_NUM}{_NUM_END}"),
