@@ -203,9 +203,14 @@ class Segmenter:
 
 def _contains(text: str, key: str) -> bool:
     """Substring match; English keys must stand as whole words ("port" is not in "support")."""
-    if not key.isascii():
-        return key in text
-    return re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", text) is not None
+    if key not in text:
+        return False
+    return not key.isascii() or _word_pattern(key).search(text) is not None
+
+
+@cache
+def _word_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z]){re.escape(key)}(?![a-z])")
 
 
 _default = Segmenter()
