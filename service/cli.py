@@ -10,11 +10,15 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from indexer.errors import PolicyQAError
 from service.config import get_settings
+
+if TYPE_CHECKING:
+    from service.engine import Engine
 
 
 def _fail(err: PolicyQAError) -> click.ClickException:
@@ -23,6 +27,28 @@ def _fail(err: PolicyQAError) -> click.ClickException:
 
 def _dump(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+_index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
+)
+
+
+def _open_engine(index_dir: Path | None) -> Engine:
+    """The engine over ``index_dir`` (or the configured one), built first when missing."""
+    from service.engine import open_engine
+
+    settings = get_settings()
+    return open_engine(
+        index_dir or settings.index_dir,
+        settings.corpus_dir,
+        settings.embedder,
+        query_instruction=settings.query_instruction,
+        max_question_chars=settings.max_question_chars,
+    )
 
 
 @click.group()
@@ -66,12 +92,7 @@ def inspect(corpus_dir: Path | None, as_json: bool) -> None:
     show_default=True,
     help="Questions to ask: dev, test, all, or a gold JSONL FILE.",
 )
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
-)
+@_index_option
 @click.option(
     "--compare",
     is_flag=True,
@@ -108,7 +129,6 @@ def eval_command(
     from eval.gate import check_gate, gate_message, load_thresholds
     from eval.report import summary_text, write_report
     from eval.run import compare_configs, embedder_name, run_eval, select_rows
-    from service.engine import open_engine
 
     settings = get_settings()
 
@@ -117,12 +137,7 @@ def eval_command(
 
     try:
         rows = select_rows(set_spec)
-        engine = open_engine(
-            index_dir or settings.index_dir,
-            settings.corpus_dir,
-            settings.embedder,
-            query_instruction=settings.query_instruction,
-        )
+        engine = _open_engine(index_dir)
         progress(f"asking {len(rows)} questions")
         label = f"{Path(set_spec).name} · {embedder_name(settings.embedder)}"
         result = run_eval(rows, engine, label=label, progress=progress)
@@ -220,12 +235,7 @@ def index_command(
     multiple=True,
     help="An earlier question of the conversation (repeat for several), for follow-ups.",
 )
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
-)
+@_index_option
 def ask(
     question: str | None, as_json: bool, history: tuple[str, ...], index_dir: Path | None
 ) -> None:
@@ -237,21 +247,13 @@ def ask(
     Bad lines get {"error": …} and the run goes on.
     """
     from service.answer import answer_question
-    from service.engine import open_engine
 
     if question is None:
         raise click.UsageError(
             'give a question, e.g. policyqa ask "铁路项目由谁牵头？", or - for stdin'
         )
-    settings = get_settings()
     try:
-        engine = open_engine(
-            index_dir or settings.index_dir,
-            settings.corpus_dir,
-            settings.embedder,
-            query_instruction=settings.query_instruction,
-            max_question_chars=settings.max_question_chars,
-        )
+        engine = _open_engine(index_dir)
         if question == "-":
             _ask_lines(engine, as_json)
             return
@@ -261,7 +263,7 @@ def ask(
     click.echo(_dump(result.to_dict()) if as_json else _render(result))
 
 
-def _ask_lines(engine: object, as_json: bool) -> None:
+def _ask_lines(engine: Engine, as_json: bool) -> None:
     """Batch mode: one question per stdin line, one JSON object per output line."""
     from service.answer import answer_question
 
@@ -283,7 +285,7 @@ def _ask_lines(engine: object, as_json: bool) -> None:
                 click.echo(_line_error(number, 'expected {"question": "…", "history": […]}'))
                 continue
         try:
-            result = answer_question(engine, question, history)  # type: ignore[arg-type]
+            result = answer_question(engine, question, history)
         except PolicyQAError as err:
             click.echo(_line_error(number, str(err), question))
             continue
