@@ -174,8 +174,7 @@ def pick_spans(
 
 def _overlaps(span: Span, others: Sequence[Span]) -> bool:
     return any(
-        o.clause.id == span.clause.id and o.start < span.end and span.start < o.end
-        for o in others
+        o.clause.id == span.clause.id and o.start < span.end and span.start < o.end for o in others
     )
 
 
