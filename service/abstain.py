@@ -54,6 +54,7 @@ _ASKS = {
         r"how (do|can) i|apply for|renew"
     ),
     "venue": re.compile(r"下一?届|在哪(里|个城市)?(开|举办|召开)|设在哪"),
+    "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件)"),
     "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多少(千伏|公里|米|吨)"),
 }
 _EVIDENCE = {
@@ -65,6 +66,9 @@ _EVIDENCE = {
     "person": re.compile(r"(?!)"),
     "procedure": re.compile(r"(?!)"),
     "venue": re.compile(r"(?!)"),
+    # Asked for the specifics, the evidence must not be one of the document's
+    # placeholders for them ("部分国家", "符合条件的随迁子女").
+    "specifics": re.compile(r"^(?!.*(部分|符合条件|有关|相关|一定))"),
     "number": re.compile(
         r"\d|[一二两三四五六七八九十百千]+(个|条|项|期|号|年|月|千伏|公里)|第[一二三四五六七八九十]"
     ),

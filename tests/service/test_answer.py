@@ -255,6 +255,41 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
     assert answer.reason
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # near-misses: the topic is in the document, the kind of answer is not
+        ("跨省异地就医备案怎么办理？", "no_procedure_in_evidence"),
+        ("旅游团免签具体包括哪些国家？", "no_specifics_in_evidence"),
+        ("省扶贫办主任是谁？", "no_person_in_evidence"),
+        ("港珠澳大桥一共投资了多少亿元？", "no_amount_in_evidence"),
+    ],
+)
+def test_near_misses_are_declined_for_the_kind_of_answer(
+    ask: Ask, question: str, reason: str
+) -> None:
+    answer = ask(question)
+    assert answer.abstained
+    assert answer.citations == ()
+    assert answer.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("滇西北到广东的特高压直流是多少千伏？", "8"),  # the number is in the text
+        ("合作事项每年几月份前要报给省泛珠办？", "三(一)"),
+        ("高铁方面具体要推进哪些项目？", "7"),  # specifics the document does list
+    ],
+)
+def test_questions_whose_kind_of_answer_is_stated_are_answered(
+    ask: Ask, question: str, key: str
+) -> None:
+    answer = ask(question)
+    assert not answer.abstained
+    assert first_key(answer) == key
+
+
 @pytest.mark.parametrize("question", ["？？？", "😀😀", "……！！"])
 def test_questions_without_content_are_declined(ask: Ask, question: str) -> None:
     answer = ask(question)
