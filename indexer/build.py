@@ -31,7 +31,6 @@ from indexer.parse import parse_corpus
 from indexer.store import (
     INDEX_TYPES,
     MANIFEST,
-    IndexWriter,
     Unit,
     load_index,
     package_versions,
@@ -39,6 +38,7 @@ from indexer.store import (
 )
 from indexer.tokenize import dictionary_hash, register_terms, tokenize
 from indexer.types import Clause, ParsedDoc
+from indexer.writer import IndexWriter
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from indexer.embed import Embedder, load_embedder
 from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound, PolicyQAError
 from indexer.store import (
     FORMAT_VERSION,
-    IndexWriter,
     LoadedIndex,
     clause_from_dict,
     clause_to_dict,
@@ -26,6 +25,7 @@ from indexer.store import (
 )
 from indexer.tokenize import dictionary_hash, query_tokens, tokenize
 from indexer.types import Clause, Sentence
+from indexer.writer import IndexWriter
 
 DOC = "gd-pprd-2017"
 
