@@ -144,7 +144,7 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
         if code:
             return section_overview(catalog, code, counting=True)
     if intent.kind == "task_lookup" and intent.task is not None:
-        return task_overview(catalog, intent.task, {})
+        return task_overview(catalog, intent.task)
     return None
 
 

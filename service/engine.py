@@ -69,6 +69,10 @@ class Engine:
         model = None if config.mode == "bm25" else load_embedder(spec, query_instruction)
         return cls(index, model, config, max_question_chars)
 
+    def warm_up(self) -> None:
+        """Load jieba's dictionary and run the model once, so the first question is fast."""
+        self.retrieve("泛珠三角区域合作由谁牵头")
+
     def expand(self, text: str, tokens: Sequence[str]) -> str:
         """The question normalized, followed by its query tokens with abbreviations spelled
         out (发改委 → 发展改革委), for finding agency and section names in it."""
@@ -130,13 +134,15 @@ def open_engine(
 ) -> Engine:
     """Load the index in ``index_dir``, building it from ``corpus_dir`` first if it is missing."""
     ensure_index(index_dir, corpus_dir, embedder, query_instruction)
-    return Engine.load(
+    engine = Engine.load(
         index_dir,
         embedder=embedder,
         config=config or RetrievalConfig(),
         query_instruction=query_instruction,
         max_question_chars=max_question_chars,
     )
+    engine.warm_up()
+    return engine
 
 
 def ensure_index(

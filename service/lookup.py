@@ -160,7 +160,7 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
     return Composed(text, tuple(cites), tuple(c.section for c in cites), "aggregate")
 
 
-def task_overview(catalog: Catalog, number: int, weights: Mapping[str, float]) -> Composed:
+def task_overview(catalog: Catalog, number: int) -> Composed:
     """第17项任务讲什么: the task's title and its opening words."""
     target = catalog.targets.get(str(number))
     if target is None:
