@@ -20,7 +20,7 @@ from service.catalog import Catalog, Target
 from service.compose import cite, marker, pick_spans, term_weights, trim_span
 from service.contract import Answer
 from service.engine import Engine
-from service.intent import Intent, read_intent, without_lead_words
+from service.intent import Intent, names_a_topic, read_intent, without_lead_words
 from service.lookup import (
     Composed,
     agency_tasks,
@@ -36,6 +36,7 @@ from service.retrieve import Retrieval
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "文件中没有找到能回答这个问题的内容。"
+CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
 _PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
 _SECTION_REF = re.compile(
     r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
@@ -77,6 +78,7 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         citations=composed.citations,
         timing_ms=timing,
         kind=composed.kind,
+        reason=composed.reason,
         ranking=composed.ranking
         + tuple(k for k in _ranking(retrieval) if k not in composed.ranking),
     )
@@ -101,6 +103,8 @@ def _compose(
     structural = _structural(engine, expanded, intent)
     if structural is not None:
         return structural, None
+    if intent.kind == "lead" and intent.task is None and not names_a_topic(asked.search_text):
+        return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic"), None
     began = perf_counter()
     query = without_lead_words(asked.search_text) if intent.kind == "lead" else asked.search_text
     retrieval = engine.retrieve(query, tokens if query == text else None)

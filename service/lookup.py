@@ -25,6 +25,7 @@ class Composed:
     citations: tuple[Citation, ...]
     ranking: tuple[str, ...]
     kind: str
+    reason: str | None = None  # why, when kind is "declined"
 
 
 def _first_quote(clause: Clause, weights: Mapping[str, float] | None = None) -> str:
@@ -107,6 +108,8 @@ def agency_tasks(
 def count_tasks(catalog: Catalog) -> Composed:
     """主要任务一共多少项: the number of tasks and how they are grouped."""
     numbers = catalog.task_numbers
+    if not numbers:
+        return Composed("文件中没有编号的主要任务。", (), (), "declined", "no_tasks")
     sections = catalog.sections_of_part("二")
     groups = [
         f"{s.title}（任务{s.tasks[0]}—{s.tasks[-1]}）{marker(None, s.code)}"
@@ -147,6 +150,17 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
     """第三部分讲什么 / 保障措施有几条: the sections of a part, each cited."""
     sections = catalog.sections_of_part(part)
     title = catalog.parts.get(part, "")
+    if not sections:
+        # A part without (一)(二) sections holds its paragraphs directly.
+        target = catalog.targets.get(part)
+        if target is None:
+            return Composed(
+                f"文件中没有{_PART_NAMES.get(part, part)}。", (), (), "declined", "no_such_part"
+            )
+        clause = target.clauses[0]
+        quote = _first_quote(clause)
+        text = f"{_PART_NAMES.get(part, part)}「{title}」：{quote}{marker(None, part)}"
+        return Composed(text, (cite(clause, quote, 1.0),), (part,), "lookup")
     lines, cites = [], []
     for s in sections:
         lines.append(f"({_cn(s.code)}){s.title}{marker(None, s.code)}")
@@ -165,7 +179,10 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
     target = catalog.targets.get(str(number))
     if target is None:
         total = len(catalog.task_numbers)
-        return Composed(f"文件共有{total}项主要任务，没有任务{number}。", (), (), "declined")
+        if not total:
+            return Composed("文件中没有编号的主要任务。", (), (), "declined", "no_tasks")
+        text = f"文件共有{total}项主要任务，没有任务{number}。"
+        return Composed(text, (), (), "declined", "no_such_task")
     clause = target.clauses[0]
     quote = _opening(clause)
     text = f"任务{number}「{target.title}」：{quote}{marker(number, target.section)}"

@@ -457,3 +457,39 @@ def test_off_topic_lead_and_english_questions_are_declined(ask: Ask, question: s
 def test_followup_to_an_abbreviated_railway_question(ask: Ask) -> None:
     answer = ask("那这块谁牵头？", ("赣深客专文件里有写吗？",))
     assert answer.abstained or first_key(answer) == "7"
+
+
+def test_who_leads_without_a_topic_asks_for_one(ask: Ask) -> None:
+    alone = ask("谁牵头？")
+    assert alone.abstained
+    assert alone.reason == "no_topic"
+    assert "铁路项目由谁牵头" in alone.answer  # the example tells what to ask
+    with_context = ask("谁牵头？", ("铁路项目有哪些？",))
+    assert not with_context.abstained
+    assert first_key(with_context) == "7"
+
+
+@pytest.fixture(scope="module")
+def small_engine(small_index: Path) -> Engine:
+    return Engine.load(small_index)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("主要任务一共多少项？", "no_tasks"), ("第3项任务讲什么？", "no_tasks")],
+)
+def test_a_document_without_numbered_tasks_says_so(
+    small_engine: Engine, question: str, reason: str
+) -> None:
+    answer = answer_question(small_engine, question)
+    assert answer.abstained
+    assert answer.reason == reason
+    assert "没有编号的主要任务" in answer.answer
+
+
+def test_a_part_without_sections_is_quoted_directly(small_engine: Engine) -> None:
+    answer = answer_question(small_engine, "第三部分讲的是什么？")
+    assert not answer.abstained
+    assert [c.section for c in answer.citations] == ["三"]
+    clause = small_engine.index.clause_by_id[answer.citations[0].clause_id]
+    assert answer.citations[0].quote in clause.text
