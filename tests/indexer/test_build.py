@@ -20,8 +20,9 @@ from indexer.errors import CorpusError
 from indexer.parse import parse_corpus
 from indexer.store import load_index
 from indexer.tokenize import query_tokens, tokenize
-from indexer.types import Clause, Sentence
+from indexer.types import Clause
 from service.cli import cli
+from tests.factories import clause_from_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 GZ_CORPUS = ROOT / "tests" / "data" / "corpus_gz"
@@ -38,23 +39,17 @@ def _clause(
     participants: tuple[str, ...] = (),
     cid: str = "d/二/三/7/p1",
 ) -> Clause:
-    text = "".join(sentences) + (note or "")
-    spans, pos = [], 0
-    for s in sentences:
-        spans.append(Sentence(s, pos, pos + len(s)))
-        pos += len(s)
-    return Clause(
+    return clause_from_sentences(
+        sentences,
+        note=note,
         id=cid,
         doc_id="d",
         task=7,
         section="二(三)",
         title=title,
         heading_path=("二、主要任务", "(三)推进重大基础设施一体化建设", f"7.{title}"),
-        text=text,
-        sentences=tuple(spans),
         lead=lead,
         participants=participants,
-        note=note,
         topic=topic,
     )
 

@@ -24,8 +24,9 @@ from indexer.store import (
     load_index,
 )
 from indexer.tokenize import dictionary_hash, query_tokens, tokenize
-from indexer.types import Clause, Sentence
+from indexer.types import Clause
 from indexer.writer import IndexWriter
+from tests.factories import clause_from_sentences
 
 DOC = "gd-pprd-2017"
 
@@ -44,23 +45,17 @@ def _clause(
     topic: str | None = None,
     damaged: bool = False,
 ) -> Clause:
-    text = "".join(sentences) + (note or "")
-    spans, pos = [], 0
-    for s in sentences:
-        spans.append(Sentence(s, pos, pos + len(s)))
-        pos += len(s)
-    return Clause(
+    return clause_from_sentences(
+        sentences,
+        note=note,
         id=f"{DOC}/{cid}",
         doc_id=DOC,
         task=task,
         section=section,
         title=title,
         heading_path=heading,
-        text=text,
-        sentences=tuple(spans),
         lead=lead,
         participants=participants,
-        note=note,
         topic=topic,
         damaged=damaged,
     )
