@@ -17,7 +17,14 @@ from indexer.tokenize import normalize, query_tokens
 from indexer.types import Clause
 from service.abstain import decline_reason
 from service.catalog import Catalog, Target
-from service.compose import cite, marker, pick_spans, term_weights, trim_span
+from service.compose import (
+    cite,
+    marker,
+    pick_spans,
+    term_weights,
+    trim_span,
+    with_next_sentences,
+)
 from service.contract import Answer
 from service.engine import Engine
 from service.intent import Intent, names_a_topic, read_intent, without_lead_words
@@ -192,7 +199,7 @@ def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Com
         if rank > 0 and (not spans or spans[0].score <= 0):
             continue
         for span in spans:
-            quote = trim_span(span)
+            quote = trim_span(with_next_sentences(span))
             clause = span.clause
             prefix = f"{hit.clauses[0].title}：" if not pieces or rank > 0 else ""
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")

@@ -127,6 +127,25 @@ def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
     return Span(clause, a, b, score)
 
 
+def with_next_sentences(span: Span) -> Span:
+    """The span plus the whole sentences after it, while it stays short.
+
+    The matched sentence often states the topic and the next one the detail
+    asked for ("…全面实施“单一窗口”。探索在海关特殊监管区…"). Only a span that
+    already ends a sentence is widened, so a quote never stops mid-sentence.
+    """
+    a, b = span.start, span.end
+    for sentence in span.clause.sentences or ():
+        if sentence.start < b:
+            if sentence.end > b:  # the span ends inside this sentence: leave it
+                return span
+            continue
+        if sentence.start != b or sentence.end - a > MAX_SPAN_CHARS:
+            break
+        b = sentence.end
+    return Span(span.clause, a, b, span.score)
+
+
 def trim_span(span: Span) -> str:
     """The span as shown in an answer: trailing comma dropped, sentence end kept."""
     return span.text.rstrip("，；：、")

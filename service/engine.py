@@ -18,6 +18,7 @@ from indexer.build import build_index
 from indexer.embed import Embedder, load_embedder
 from indexer.store import MANIFEST, LoadedIndex, load_index
 from indexer.tokenize import normalize, query_tokens, tokenize
+from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog
 from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
 
@@ -51,6 +52,7 @@ class Engine:
         self.clauses = index.clauses
         self.catalog = Catalog(index.clauses)
         self.idf = _idf([tokenize(c.text) for c in index.clauses])
+        self.aliases = route_aliases(c.text for c in index.clauses)
 
     @classmethod
     def load(
@@ -98,6 +100,11 @@ class Engine:
         """
         cfg = self.config
         tokens = tuple(query_tokens(text) if tokens is None else tokens)
+        spelled = spell_out(normalize(text), self.aliases)
+        if spelled:
+            # 赣深客专 → also search 赣州至深圳, in both BM25 and the embedding.
+            text = " ".join([text, *spelled])
+            tokens += tuple(t for t in tokenize(" ".join(spelled)) if t not in tokens)
         bm25 = dense = None
         if cfg.mode != "dense":
             bm25 = self.index.bm25.scores(list(tokens))

@@ -444,19 +444,21 @@ def test_off_topic_lead_and_english_questions_are_declined(ask: Ask, question: s
     assert answer.answer == DECLINE_TEXT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: '赣深客专' (赣州至深圳客专, task 7) is not in the text; the first turn is "
-        "rightly declined (off_topic), but the follow-up '那这块谁牵头？' gets a confident "
-        "lead answer for task 24 (强化区域生态保护和修复), the top dense hit of "
-        "'赣深客专文件里有写吗？ 那这块 ？'. It is the example of "
-        "intent.without_lead_words' docstring. Expected task 7, or a decline like the first turn"
-    ),
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("赣深客专文件里有写吗？", ()),
+        ("那这块谁牵头？", ("赣深客专文件里有写吗？",)),
+        ("韶柳铁路由哪个部门负责？", ()),
+    ],
 )
-def test_followup_to_an_abbreviated_railway_question(ask: Ask) -> None:
-    answer = ask("那这块谁牵头？", ("赣深客专文件里有写吗？",))
-    assert answer.abstained or first_key(answer) == "7"
+def test_short_route_names_find_the_spelled_out_route(
+    ask: Ask, question: str, history: tuple[str, ...]
+) -> None:
+    # The text only says 赣州至深圳客专 / 韶关至柳州铁路 (task 7).
+    answer = ask(question, history)
+    assert not answer.abstained
+    assert first_key(answer) == "7"
 
 
 def test_who_leads_without_a_topic_asks_for_one(ask: Ask) -> None:

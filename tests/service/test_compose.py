@@ -11,12 +11,14 @@ from indexer.types import Clause, Sentence
 from service.compose import (
     LONGEST_SEGMENT,
     MAX_SPAN_CHARS,
+    Span,
     best_span,
     cite,
     marker,
     pick_spans,
     term_weights,
     trim_span,
+    with_next_sentences,
 )
 from service.engine import Engine
 
@@ -220,3 +222,27 @@ def test_cite_of_a_whole_section(engine: Engine) -> None:
     assert citation.task is None
     assert (citation.section, citation.title) == ("二(三)", "推进重大基础设施一体化建设")
     assert citation.quote == clause.text[:20]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        # A whole sentence takes the next one while the quote stays short.
+        (
+            "全面实施单一窗口。探索在海关特殊监管区推广。",
+            0,
+            9,
+            "全面实施单一窗口。探索在海关特殊监管区推广。",
+        ),
+        # A span that stops inside its sentence is left as it is.
+        ("全面实施单一窗口，优化流程。探索推广。", 0, 9, "全面实施单一窗口，"),
+        # The next sentence would make the quote too long.
+        ("实施单一窗口。" + "长" * MAX_SPAN_CHARS + "。", 0, 7, "实施单一窗口。"),
+        # The last sentence has nothing after it.
+        ("前一句。实施单一窗口。", 4, 11, "实施单一窗口。"),
+    ],
+)
+def test_with_next_sentences(text: str, start: int, end: int, expected: str) -> None:
+    widened = with_next_sentences(Span(make_clause(text), start, end, 1.0))
+    assert widened.text == expected
+    assert widened.score == 1.0
