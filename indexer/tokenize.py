@@ -181,6 +181,11 @@ class Segmenter:
             out.append(word)
         return out
 
+    def words(self, text: str) -> list[str]:
+        """The words of a text in order, as jieba cuts it after normalizing: no sub-words,
+        stopwords kept, punctuation dropped (for reading a question's grammar)."""
+        return [w for w in self._tokenizer().cut(normalize(text), HMM=True) if not _is_noise(w)]
+
     def tokenize(self, text: str) -> list[str]:
         """Normalize, segment and drop stopwords and punctuation."""
         stop = _tables().stopwords
@@ -232,6 +237,15 @@ def query_tokens(text: str) -> list[str]:
     True
     """
     return _default.query_tokens(text)
+
+
+def words(text: str) -> list[str]:
+    """A question's words in order, stopwords kept (哪些, 什么): for reading what it asks.
+
+    >>> words("包括哪些城市？")
+    ['包括', '哪些', '城市']
+    """
+    return _default.words(text)
 
 
 def register_terms(words: Iterable[str]) -> int:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from time import perf_counter
 
 from indexer.tokenize import normalize, query_tokens
 from indexer.types import Clause
-from service.abstain import decline_reason
+from service.abstain import judge
 from service.catalog import Catalog, Target
 from service.compose import (
+    Span,
     cite,
     marker,
     pick_spans,
@@ -73,10 +75,12 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         return _declined(asked, "no_content", timing, started)
     composed, retrieval = _compose(engine, asked, timing)
     if composed is None:
-        reason = decline_reason(engine, asked.text, retrieval)
-        if reason:
-            return _declined(asked, reason, timing, started, retrieval)
-        composed = _search_answer(engine, asked, retrieval)
+        verdict = judge(engine, asked.text, retrieval)
+        if verdict.reason or retrieval is None:
+            return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
+        if verdict.span is not None:
+            retrieval = _with_first(retrieval, verdict.span.clause)
+        composed = _search_answer(engine, retrieval, verdict.span)
     timing["total"] = _ms(started)
     return Answer(
         question=asked.text,
@@ -122,7 +126,7 @@ def _compose(
         if any(c.note for c in target.clauses):
             # A follow-up's topic came from the turn before, which was answered already.
             declined = not asked.is_followup and intent.task is None
-            if declined and decline_reason(engine, query, retrieval):
+            if declined and judge(engine, query, retrieval).reason:
                 return None, retrieval  # the search path declines it, with its reason
             return lead_answer(target, clauses, score), retrieval
     return None, retrieval
@@ -185,8 +189,12 @@ def _lead_target(
     return catalog.targets[hit.key], hit.clauses, hit.score
 
 
-def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Composed:
-    """The best spans of the top targets, each followed by its marker."""
+def _search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = None) -> Composed:
+    """The best spans of the top targets, each followed by its marker.
+
+    ``typed`` is the span of the top target that holds the kind of answer the
+    question asked for (a year, an amount); it is quoted first.
+    """
     weights = term_weights(retrieval.tokens, engine.idf)
     top = retrieval.targets[0]
     chosen = [top]
@@ -196,6 +204,8 @@ def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Com
     pieces, cites = [], []
     for rank, hit in enumerate(chosen):
         spans = pick_spans(hit.clauses[:3], weights, limit=2 if rank == 0 else 1)
+        if rank == 0 and typed is not None and not any(_same(typed, s) for s in spans):
+            spans = [typed, *spans[:1]]
         if rank > 0 and (not spans or spans[0].score <= 0):
             continue
         for span in spans:
@@ -205,6 +215,19 @@ def _search_answer(engine: Engine, asked: Question, retrieval: Retrieval) -> Com
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
             cites.append(cite(clause, quote, hit.score))
     return Composed("".join(pieces), tuple(cites), tuple(c for c in _ranking(retrieval)), "search")
+
+
+def _with_first(retrieval: Retrieval, clause: Clause) -> Retrieval:
+    """The retrieval with the target holding ``clause`` moved to the front."""
+    hits = retrieval.targets
+    moved = [h for h in hits if any(c.id == clause.id for c in h.clauses)]
+    if not moved or moved[0] is hits[0]:
+        return retrieval
+    return replace(retrieval, targets=(moved[0], *(h for h in hits if h is not moved[0])))
+
+
+def _same(a: Span, b: Span) -> bool:
+    return a.clause.id == b.clause.id and a.start < b.end and b.start < a.end
 
 
 def _declined(

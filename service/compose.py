@@ -85,10 +85,20 @@ def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
     its whole sentence, or by neighbouring segments, while it stays short, so a
     quote keeps the context that makes it understandable.
     """
+    best: Span | None = None
+    for span in sentence_spans(clause, weights):
+        if best is None or span.score > best.score + 1e-9:
+            best = span
+    assert best is not None
+    return best
+
+
+def sentence_spans(clause: Clause, weights: Mapping[str, float]) -> list[Span]:
+    """The best window of each sentence of the clause, in document order (see :func:`best_span`)."""
     sentences = clause.sentences or ()
     if not sentences:
         end = min(len(clause.text), MAX_SPAN_CHARS)
-        return Span(clause, 0, end, _match_score(clause.text[:end], weights))
+        return [Span(clause, 0, end, _match_score(clause.text[:end], weights))]
     # Terms never contain the punctuation that separates segments, so a window
     # matches exactly the union of its segments' terms: one bit mask per segment.
     terms = list(weights)
@@ -100,10 +110,13 @@ def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
             score_of[mask] = sum(weights[t] for k, t in enumerate(terms) if mask >> k & 1)
         return score_of[mask]
 
-    best: tuple[float, list[tuple[int, int]], int, int] | None = None
+    spans = []
     for sentence in sentences:
         pieces = _segments(clause.text, sentence.start, sentence.end)
+        if not pieces:
+            continue
         masks = [sum(1 << k for k, t in enumerate(terms) if t in lowered[a:b]) for a, b in pieces]
+        best: tuple[float, int, int] | None = None
         for i in range(len(pieces)):
             mask = 0
             for j in range(i, len(pieces)):
@@ -112,9 +125,14 @@ def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
                 mask |= masks[j]
                 score = mask_score(mask)
                 if best is None or score > best[0] + 1e-9:
-                    best = (score, pieces, i, j)
-    assert best is not None
-    score, pieces, i, j = best
+                    best = (score, i, j)
+        assert best is not None
+        spans.append(_widened(clause, pieces, *best))
+    return spans
+
+
+def _widened(clause: Clause, pieces: list[tuple[int, int]], score: float, i: int, j: int) -> Span:
+    """Segments i..j grown by their neighbours while the quote stays short."""
     while True:
         width = pieces[j][1] - pieces[i][0]
         if j + 1 < len(pieces) and width + pieces[j + 1][1] - pieces[j + 1][0] <= MAX_SPAN_CHARS:
@@ -162,7 +180,7 @@ def pick_spans(
     answers stay short unless the evidence is really split.
     """
     spans = sorted(
-        (best_span(c, _content_weights(c, weights)) for c in clauses),
+        (best_span(c, content_weights(c, weights)) for c in clauses),
         key=lambda s: -s.score,
     )
     if not spans:
@@ -178,7 +196,7 @@ def pick_spans(
         covered = first.text.lower()
         rest = {t: w for t, w in weights.items() if t not in covered}
         extra = max(
-            (best_span(c, _content_weights(c, rest)) for c in clauses),
+            (best_span(c, content_weights(c, rest)) for c in clauses),
             key=lambda s: s.score,
             default=None,
         )
@@ -197,7 +215,7 @@ def _overlaps(span: Span, others: Sequence[Span]) -> bool:
     )
 
 
-def _content_weights(clause: Clause, weights: Mapping[str, float]) -> dict[str, float]:
+def content_weights(clause: Clause, weights: Mapping[str, float]) -> dict[str, float]:
     """Drop terms that only name the clause's own heading ("战略定位里跟港澳有关的…").
 
     Such terms picked the target already; inside it they say nothing about which

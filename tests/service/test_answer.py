@@ -263,6 +263,10 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ("旅游团免签具体包括哪些国家？", "no_specifics_in_evidence"),
         ("省扶贫办主任是谁？", "no_person_in_evidence"),
         ("港珠澳大桥一共投资了多少亿元？", "no_amount_in_evidence"),
+        ("南繁育种基地有多少亩？", "no_unit_in_evidence"),
+        ("粤港邮轮一程多站具体停靠哪几个港口？", "no_focus_in_evidence"),
+        ("港澳青年来粤做志愿者要满足什么条件？", "no_condition_in_evidence"),
+        ("没按时报送合作事项会被怎么问责？", "no_consequence_in_evidence"),
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(
@@ -280,6 +284,9 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
         ("滇西北到广东的特高压直流是多少千伏？", "8"),  # the number is in the text
         ("合作事项每年几月份前要报给省泛珠办？", "三(一)"),
         ("高铁方面具体要推进哪些项目？", "7"),  # specifics the document does list
+        ("异地就医直接结算要在内地多少个省区实现？", "15"),  # 九省区
+        # The water task ranks first, but only task 26 names the pipeline's number.
+        ("对澳门的供水管道是第几条？", "26"),
     ],
 )
 def test_questions_whose_kind_of_answer_is_stated_are_answered(
@@ -288,6 +295,12 @@ def test_questions_whose_kind_of_answer_is_stated_are_answered(
     answer = ask(question)
     assert not answer.abstained
     assert first_key(answer) == key
+
+
+def test_the_quote_holds_the_number_asked_for(ask: Ask) -> None:
+    answer = ask("对澳门的供水管道是第几条？")
+    assert "第四条" in answer.answer
+    assert "第四条" in answer.citations[0].quote
 
 
 @pytest.mark.parametrize("question", ["？？？", "😀😀", "……！！"])

@@ -1,0 +1,224 @@
+"""The kind of answer a question asks for, and whether a piece of evidence holds one.
+
+Near-miss questions share the document's topic but ask for something it never
+states: "港珠澳大桥收费标准是多少" (an amount), "试验区包括哪些城市" (named cities),
+"养老保险转移要带什么材料" (a procedure). Similarity cannot tell these from
+answerable questions; the shape of the answer can. A question is read into an
+:class:`Asked` (kinds, measure units, focus words), and :func:`unmet` says what a
+candidate answer span lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+
+from indexer.tokenize import words
+
+# What the question wants, by its wording (matched on normalized, lower-case text).
+_ASKS = {
+    "amount": re.compile(
+        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税"
+        r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price|fine\b"
+    ),
+    "count": re.compile(r"名额|配额|(有|共)几(个|条|项|天|次)|how many"),
+    "time": re.compile(r"哪(一)?年|何时|什么时候|多久|期限|有效期|截止|when|which year|how long"),
+    "person": re.compile(
+        r"(主任|[厅局部市省组院会校]长|书记|负责人)是谁|名字|电话|联系方式|地址|网址|who is the\b"
+    ),
+    "procedure": re.compile(
+        r"(怎么|如何|怎样)(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分)"
+        r"|(去|到|在)哪(里|儿|个[\u4e00-\u9fff]{1,3})?(办|申请|报名|提交|查|登记|下载)"
+        r"|(什么|哪些)(材料|手续|证件|证明)|表格模板|"
+        r"how (do|can) i|apply for|renew"
+    ),
+    "condition": re.compile(r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|eligib"),
+    "consequence": re.compile(r"问责|追责|处分|怎么罚|如何处罚|受到.{0,4}处罚|penalt"),
+    "progress": re.compile(
+        r"已经.{0,12}(了|没有|吗)|进展(如何|怎么样|到哪)|成效|效果(如何|怎么样)"
+        r"|(建成|通车|开通|完成|落地)了(吗|没有|没)|到现在|so far|achieved"
+    ),
+    "venue": re.compile(r"下一?届|在哪(里|个城市)?(开|举办|召开)|设在哪"),
+    "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
+    "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多远"),
+}
+_NUMERAL = r"(\d+(\.\d+)?|[两二三四五六七八九十百千万亿]+)"
+# What evidence of each kind looks like in the document's text.
+_EVIDENCE = {
+    "amount": re.compile(r"\d+(\.\d+)?\s*(亿|万|元|%)|[百千万亿]元|比例"),
+    "count": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
+    "time": re.compile(r"(19|20)\d\d|[一二三四五六七八九十]+月|年底|月底|定期"),
+    # An implementation plan names no people, phones or addresses, no application
+    # procedures and no venues of future meetings: these asks cannot be met from it.
+    "person": re.compile(r"(?!)"),
+    "procedure": re.compile(r"(?!)"),
+    "venue": re.compile(r"(?!)"),
+    "condition": re.compile(
+        r"(须|应当|必须)(具备|满足|符合)|条件(为|是|包括)|年满|学历|不低于|不少于"
+    ),
+    "consequence": re.compile(r"问责|追究|处分|处罚|罚款|通报批评"),
+    # A plan sets goals; it reports no results.
+    "progress": re.compile(r"已(经)?(建成|完成|开通|实现|取得)|取得.{0,6}(成效|进展)"),
+    # Asked for the specifics, the evidence must not be one of the document's
+    # placeholders for them ("部分国家", "符合条件的随迁子女", "探索建立…").
+    "specifics": re.compile(r"^(?!.*(部分|符合条件|有关|相关|一定|探索))"),
+    "number": re.compile(
+        rf"\d|{_NUMERAL}(个|条|项|期|号|年|月|千伏|公里|米|省|市)|第[一二三四五六七八九十]"
+    ),
+}
+# "多少亩", "多少个省区", "多少度电": a quantity in a unit; the evidence must count in it.
+_QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])")
+_NOT_UNITS = frozenset("钱亿万元资经补")
+_LENGTH = re.compile(r"多长|多远|多少(公里|千米|米)")
+# Words that ask "which X" / "what X" before or after the thing asked for.
+_ASK_WORDS = frozenset(
+    [
+        "哪些",
+        "哪几个",
+        "哪几",
+        "哪个",
+        "什么",
+        "哪类",
+        "哪家",
+        "哪种",
+        "哪几类",
+        "啥",
+    ]
+)
+_PARTS = re.compile(r"[，。？！?!,;；：:\s]+")
+_ASK_AFTER = frozenset(["哪些", "什么", "哪几个", "啥"])
+_SKIP_BEFORE = frozenset(["具体", "都", "主要", "有", "包括", "还", "到底", "究竟", "是", "分别"])
+# Focus words too general to check: any evidence "has" them in substance. The
+# abstract ones (水平, 功能, 渠道) are answered by a description, not by a named item.
+_GENERIC = frozenset(
+    [
+        "部门",
+        "单位",
+        "任务",
+        "工作",
+        "方面",
+        "内容",
+        "措施",
+        "事情",
+        "东西",
+        "安排",
+        "要求",
+        "政策",
+        "举措",
+        "地方",
+        "时候",
+        "意思",
+        "作用",
+        "情况",
+        "问题",
+        "方式",
+        "办法",
+        "领域",
+        "重点",
+        "机制",
+        "目标",
+        "项目",
+        "文件",
+        "部分",
+        "方向",
+        "意见",
+        "规定",
+        "事项",
+        "合作",
+        "水平",
+        "功能",
+        "程度",
+        "地位",
+        "定位",
+        "渠道",
+        "途径",
+        "形式",
+        "模式",
+        "层次",
+        "特点",
+        "原则",
+        "思路",
+        "理念",
+        "意义",
+        "目的",
+        "效果",
+        "好处",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for: answer kinds, quantity units, and focus words."""
+
+    kinds: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.units or self.focus)
+
+
+def read_asked(text: str, vocabulary: Container[str]) -> Asked:
+    """Read what ``text`` (normalized) asks for.
+
+    Focus words are kept only when the corpus uses them (``vocabulary``): a word
+    the tokenizer cut badly must not decide anything.
+
+    >>> read_asked("试验区包括哪些城市？", {"城市"}).focus
+    ('城市',)
+    """
+    lowered = text.lower()
+    kinds = tuple(kind for kind, pattern in _ASKS.items() if pattern.search(lowered))
+    units = tuple(
+        dict.fromkeys(m.group(2) for m in _QUANTITY.finditer(text) if m.group(2) not in _NOT_UNITS)
+    )
+    if _LENGTH.search(text):
+        units += ("length",)
+    focus = tuple(w for w in dict.fromkeys(_focus_words(text)) if w in vocabulary)
+    return Asked(kinds, units, focus)
+
+
+def _focus_words(text: str) -> list[str]:
+    found = []
+    for part in _PARTS.split(text):
+        cut = words(part)
+        for i, word in enumerate(cut):
+            if word in _ASK_WORDS and i + 1 < len(cut):
+                # "包括哪些城市": the word after names what is asked for.
+                j = i + 2 if cut[i + 1] == "个" and i + 2 < len(cut) else i + 1
+                found.append(cut[j])
+            elif word in _ASK_AFTER and i > 0 and cut[i + 1 :] in ([], ["呢"], ["啊"], ["呀"]):
+                # "成员单位具体有哪些": the thing asked for comes before.
+                j = i - 1
+                while j > 0 and cut[j] in _SKIP_BEFORE:
+                    j -= 1
+                # A general head word (单位) is named by the word before it (成员).
+                if cut[j] in _GENERIC and j > 0:
+                    j -= 1
+                found.append(cut[j])
+    # Attributes (国家级, 区域性, 一体化) qualify the thing asked for; they do not name it.
+    return [
+        w
+        for w in found
+        if len(w) >= 2 and w not in _GENERIC and not w.isascii() and w[-1] not in "级性化式"
+    ]
+
+
+def unmet(asked: Asked, evidence: str) -> str | None:
+    """The first thing ``asked`` wants that ``evidence`` lacks (``"time"``, ``"unit:亩"``,
+    ``"focus:城市"``), or None when the evidence holds every kind of answer asked for."""
+    for kind in asked.kinds:
+        if not _EVIDENCE[kind].search(evidence):
+            return kind
+    for unit in asked.units:
+        if unit == "length":
+            if not re.search(rf"{_NUMERAL}\s*(公里|千米|米|km)", evidence):
+                return "unit:length"
+        elif not re.search(rf"{_NUMERAL}\s*(个)?{re.escape(unit)}", evidence):
+            return f"unit:{unit}"
+    for word in asked.focus:
+        if word not in evidence:
+            return f"focus:{word}"
+    return None

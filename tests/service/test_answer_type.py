@@ -1,0 +1,100 @@
+"""Reading what a question asks for, and checking evidence for it (real jieba)."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.tokenize import normalize
+from service.answer_type import Asked, read_asked, unmet
+
+VOCABULARY = {"城市", "行业", "港口", "成员", "材料", "条件", "水平", "建成", "国家级", "窗口"}
+
+
+def asked(question: str) -> Asked:
+    return read_asked(normalize(question), VOCABULARY)
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("港珠澳大桥收费标准是多少", ("amount", "number")),
+        ("违规了罚款多少", ("amount", "number")),
+        ("这个试点哪一年开始", ("time",)),
+        ("办公室主任是谁", ("person",)),
+        ("养老保险转移要带什么材料", ("procedure",)),
+        ("去哪个窗口办", ("procedure",)),
+        ("名单怎么查", ("procedure",)),
+        ("配额怎么分配", ("count", "procedure")),
+        ("港澳青年来粤就业有什么条件", ("condition",)),
+        ("没按时报送会被怎么问责", ("consequence",)),
+        ("九省区高铁现在通车了没有", ("progress",)),
+        ("下一届论坛在哪开", ("venue",)),
+        ("具体包括哪些行业", ("specifics",)),
+        ("对澳供水管道是第几条", ("number",)),
+        ("铁路项目由谁牵头", ()),
+        ("跟港澳在看病上有啥安排", ()),
+    ],
+)
+def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
+    assert asked(question).kinds == kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("育种基地有多少亩", ("亩",)),
+        ("要在内地多少个省区之间实现", ("省",)),
+        ("一年送多少度电", ("度",)),
+        ("线路有多长", ("length",)),
+        ("要花多少钱", ()),  # an amount, checked as one
+        ("这是第几条", ()),
+    ],
+)
+def test_units(question: str, units: tuple[str, ...]) -> None:
+    assert asked(question).units == units
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("试验区包括哪些城市？", ("城市",)),
+        ("线路具体停靠哪几个港口？", ("港口",)),
+        ("领导小组的成员单位具体有哪些？", ("成员",)),
+        ("要带什么材料、去哪个窗口办？", ("材料", "窗口")),
+        # General and abstract heads are answered by a description, not a named item.
+        ("大数据园区要建成什么水平？", ()),
+        ("由哪些部门负责？", ()),
+        # An attribute does not name the thing asked for.
+        ("要承担什么国家级的改革试点？", ()),
+        # Words the corpus never uses are not trusted (jieba may have cut badly).
+        ("哪几个市要参与？", ()),
+    ],
+)
+def test_focus(question: str, focus: tuple[str, ...]) -> None:
+    assert asked(question).focus == focus
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "missing"),
+    [
+        ("目标是哪一年", "到2020年，区域合作全面深化。", None),
+        ("目标是哪一年", "区域合作全面深化。", "time"),
+        ("收费标准是多少", "加快推进港珠澳大桥建设。", "amount"),
+        ("要在内地多少个省区之间实现", "加快实现内地九省区医疗保险异地就医直接结算。", None),
+        ("育种基地有多少亩", "加强与海南省的南繁育种合作。", "unit:亩"),
+        ("线路有多长", "建设滇西北至广东±800千伏特高压直流输电工程。", "unit:length"),
+        ("试验区包括哪些城市？", "推进粤桂黔高铁经济带合作试验区建设。", "focus:城市"),
+        # The list is named, the industries are not.
+        ("具体包括哪些行业", "共同制定产业转移指导目录。", "focus:行业"),
+        ("具体包括哪些行业", "重点推进电力、钢铁等行业的治理。", None),
+        ("具体包括哪些行业", "推动部分行业率先合作。", "specifics"),
+        ("怎么申请补贴", "任何内容", "amount"),
+    ],
+)
+def test_unmet(question: str, evidence: str, missing: str | None) -> None:
+    assert unmet(asked(question), evidence) == missing
+
+
+def test_nothing_asked_is_falsy() -> None:
+    assert not asked("铁路项目由谁牵头")
+    assert asked("试验区包括哪些城市")
