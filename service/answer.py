@@ -38,6 +38,7 @@ from service.lookup import (
     part_overview,
     section_overview,
     task_overview,
+    tasks_without_lead,
 )
 from service.query import Question, prepare
 from service.retrieve import Retrieval
@@ -51,6 +52,8 @@ _SECTION_REF = re.compile(
     r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
     r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
 )
+_NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
+_WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
 _CN = "一二三四五六七八九"
@@ -107,10 +110,17 @@ def _compose(
     # Numbers are read from the question as asked: the expansion appends tokens,
     # and "任务" followed by a token "二" must not read as task 2.
     intent = read_intent(normalize(text), agencies[0] if agencies else None)
+    if not agencies and intent.task is None and _NO_LEAD.search(text) and _WHICH.search(text):
+        return tasks_without_lead(catalog), None
     if intent.kind == "agency_tasks":
         scope = "measures" if "保障措施" in text else ("tasks" if "任务" in text else None)
         role = "lead" if "牵头" in text or "lead" in text.lower() else "any"
-        return agency_tasks(catalog, agencies, role, scope), None
+        # "粤港澳合作那块发改委牵头的有哪几条": the list stops at the section named.
+        rest = normalize(text)
+        for name in agencies:
+            rest = rest.replace(name, " ")
+        within = catalog.find_section(rest)
+        return agency_tasks(catalog, agencies, role, scope, within), None
     structural = _structural(engine, expanded, intent)
     if structural is not None:
         return structural, None

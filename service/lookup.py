@@ -72,9 +72,16 @@ def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Comp
 
 
 def agency_tasks(
-    catalog: Catalog, agencies: Sequence[str], role: str, scope: str | None
+    catalog: Catalog,
+    agencies: Sequence[str],
+    role: str,
+    scope: str | None,
+    within: str | None = None,
 ) -> Composed:
-    """Every task or section whose notes name these agencies (as lead, or in any role)."""
+    """Every task or section whose notes name these agencies (as lead, or in any role).
+
+    ``within`` is a section code (二(八)) that the question limits the list to.
+    """
     keys: list[str] = []
     for name in agencies:
         found = catalog.lead_of.get(name, [])
@@ -85,9 +92,13 @@ def agency_tasks(
         keys = [k for k in keys if k.isdigit()]
     elif scope == "measures":
         keys = [k for k in keys if k.startswith("三")]
+    if within:
+        keys = [k for k in keys if catalog.targets[k].section == within]
     order = {key: i for i, key in enumerate(catalog.targets)}  # document order
     keys.sort(key=order.__getitem__)
     who = join_names(agencies)
+    if within:
+        who = f"{within}「{catalog.sections[within].title}」中{who}"
     verb = "牵头" if role == "lead" else "参与（牵头或按职责分工负责）"
     if not keys:
         return Composed(f"文件中没有{who}{verb}的任务。", (), (), "aggregate")
@@ -103,6 +114,28 @@ def agency_tasks(
         cites.append(cite(clause, clause.note or _first_quote(clause), 1.0))
     text = f"{who}{verb}的共{len(keys)}项：" + "；".join(parts) + "。"
     return Composed(text, tuple(cites), tuple(keys), "aggregate")
+
+
+def tasks_without_lead(catalog: Catalog) -> Composed:
+    """哪些任务没写牵头单位: tasks whose notes name no lead, with who shares the work."""
+    targets = [
+        t
+        for t in catalog.targets.values()
+        if t.task is not None and not any(c.lead for c in t.clauses)
+    ]
+    if not targets:
+        return Composed("每项主要任务都写明了牵头单位。", (), (), "aggregate")
+    parts, cites = [], []
+    for target in targets:
+        clause = next((c for c in target.clauses if c.note), target.clauses[0])
+        parts.append(f"任务{target.task} {target.title}{marker(target.task, target.section)}")
+        cites.append(cite(clause, clause.note or _first_quote(clause), 1.0))
+    text = (
+        f"未写明牵头单位、由各单位按职责分工负责的任务共{len(targets)}项："
+        + "；".join(parts)
+        + "。"
+    )
+    return Composed(text, tuple(cites), tuple(t.key for t in targets), "aggregate")
 
 
 def count_tasks(catalog: Catalog) -> Composed:

@@ -183,6 +183,44 @@ def test_agency_tasks_list_every_task_of_the_agency(
         assert agency in cite.lead + cite.participants
 
 
+@pytest.mark.parametrize(
+    ("question", "agency", "section"),
+    [
+        ("粤港澳合作那块发改委牵头的有哪几条？", "省发展改革委", "二(八)"),
+        ("粤港澳合作这块交通运输厅牵头哪些任务？", "省交通运输厅", "二(八)"),
+    ],
+)
+def test_agency_tasks_within_a_named_section(
+    ask: Ask, engine: Engine, question: str, agency: str, section: str
+) -> None:
+    everywhere = _keys_where(engine, agency, ("lead",))
+    expected = [k for k in everywhere if engine.catalog.targets[k].section == section]
+    assert expected and len(expected) < len(everywhere)  # the section really narrows it
+    answer = ask(question)
+    assert answer.kind == "aggregate"
+    assert [str(c.task) for c in answer.citations] == expected
+    assert section in answer.answer
+
+
+@pytest.mark.parametrize("question", ["哪些任务没写牵头单位？", "Which tasks have no lead agency?"])
+def test_tasks_without_a_lead(ask: Ask, engine: Engine, question: str) -> None:
+    expected = [
+        t.task
+        for t in engine.catalog.targets.values()
+        if t.task is not None and not any(c.lead for c in t.clauses)
+    ]
+    assert expected == [6, 12, 18, 29]  # the parsed notes, see indexer tests
+    answer = ask(question)
+    assert [c.task for c in answer.citations] == expected
+    assert f"共{len(expected)}项" in answer.answer
+
+
+def test_one_task_without_a_lead_is_a_lead_answer(ask: Ask) -> None:
+    answer = ask("任务6有没有牵头单位")
+    assert [c.task for c in answer.citations] == [6]
+    assert "未指定牵头单位" in answer.answer
+
+
 def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     answer = ask("省旅游局牵头哪些任务?")
     assert [c.task for c in answer.citations] == [17, 27]
