@@ -1,0 +1,95 @@
+"""Fusion and roll-up of retrieval scores, and the engine's hybrid retrieval (real models)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.engine import Engine
+from service.retrieve import RetrievalConfig, fuse, roll_up, rrf
+from tests.factories import clause_from_sentences
+
+
+@pytest.mark.parametrize(
+    ("bm25", "dense", "weight", "expected"),
+    [
+        # BM25 scaled by its maximum, cosine min-max scaled, then mixed.
+        ([2.0, 1.0, 0.0], [0.9, 0.8, 0.7], 0.5, [1.0, 0.5, 0.0]),
+        ([2.0, 1.0, 0.0], [0.7, 0.8, 0.9], 0.5, [0.5, 0.5, 0.5]),
+        ([2.0, 1.0, 0.0], [0.7, 0.8, 0.9], 0.0, [1.0, 0.5, 0.0]),
+        ([2.0, 1.0, 0.0], [0.7, 0.8, 0.9], 1.0, [0.0, 0.5, 1.0]),
+        # No term matched anywhere: BM25 adds nothing, dense still ranks.
+        ([0.0, 0.0, 0.0], [0.7, 0.8, 0.9], 0.4, [0.0, 0.2, 0.4]),
+    ],
+)
+def test_fuse(bm25: list[float], dense: list[float], weight: float, expected: list[float]) -> None:
+    fused = fuse(np.array(bm25), np.array(dense), weight)
+    assert np.allclose(fused, expected)
+
+
+def test_fuse_needs_something() -> None:
+    with pytest.raises(ValueError, match="nothing to fuse"):
+        fuse(None, None, 0.4)
+
+
+def test_rrf_gives_no_bm25_share_without_a_match() -> None:
+    scores = rrf(np.array([0.0, 3.0]), np.array([0.9, 0.1]), k=60)
+    assert scores[0] == pytest.approx(1 / 61)  # dense rank 1 only
+    assert scores[1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_roll_up_groups_units_by_target_best_first() -> None:
+    def clause(cid: str, task: int) -> object:
+        return clause_from_sentences(
+            ["正文。"],
+            id=cid,
+            doc_id="d",
+            task=task,
+            section="二(一)",
+            title=f"任务{task}",
+            heading_path=(),
+        )
+
+    clauses = [clause("d/1/p1", 1), clause("d/1/p2", 1), clause("d/2/p1", 2)]
+    # units 0,1 → clause 0; unit 2 → clause 1; unit 3 → clause 2
+    hits = roll_up(np.array([0.2, 0.5, 0.9, 0.7]), [0, 0, 1, 2], clauses, limit=10)
+    assert [h.key for h in hits] == ["1", "2"]
+    assert hits[0].score == pytest.approx(0.9)
+    assert [c.id for c in hits[0].clauses] == ["d/1/p2", "d/1/p1"]
+    assert hits[0].clause_scores == pytest.approx((0.9, 0.5))
+    assert [h.key for h in roll_up(np.array([0.2, 0.5, 0.9, 0.7]), [0, 0, 1, 2], clauses, 1)] == [
+        "1"
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"mode": "sparse"}, {"fusion": "max"}, {"dense_weight": 1.5}, {"foreign_dense_weight": -0.1}],
+)
+def test_bad_retrieval_config_is_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        RetrievalConfig(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("Which task is about joining the Belt and Road Initiative?", "19"),
+        (
+            "What cross-border transport projects linking Guangdong with Hong Kong and Macao "
+            "are listed?",
+            "26",
+        ),
+    ],
+)
+def test_english_questions_lean_on_the_embedding(
+    engine: Engine, real_index: Path, question: str, key: str
+) -> None:
+    # Dev-half questions: with the Chinese weight (0.4) the broad 战略定位 section
+    # outranks the task; with the English weight the task is first.
+    assert engine.retrieve(question).ranking[0] == key
+    even = Engine.load(real_index, config=RetrievalConfig(foreign_dense_weight=0.4))
+    assert even.retrieve(question).ranking[0] != key
