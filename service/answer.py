@@ -52,6 +52,9 @@ _SECTION_REF = re.compile(
     r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
     r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
 )
+_LAST_SECTION = re.compile(
+    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?最后(?:一)?(?:条|项|块|个方面|方面|个)"
+)
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
@@ -145,7 +148,7 @@ def _compose(
 def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     catalog = engine.catalog
     counting = intent.kind == "count"
-    section = _section_ref(text)
+    section = _section_ref(text, catalog)
     if section and section in catalog.sections:
         return section_overview(catalog, section, counting)
     part = _PART_REF.search(text)
@@ -173,10 +176,14 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     return None
 
 
-def _section_ref(text: str) -> str | None:
+def _section_ref(text: str, catalog: Catalog) -> str | None:
     code = _SECTION_CODE.search(text)
     if code:
         return f"{code.group(1)}({code.group(2)})"
+    last = _LAST_SECTION.search(text)
+    if last:
+        sections = catalog.sections_of_part(last.group(1) or _PART_OF[last.group(2)])
+        return sections[-1].code if sections else None
     match = _SECTION_REF.search(text)
     if not match:
         return None

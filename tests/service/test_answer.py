@@ -364,6 +364,22 @@ def test_the_question_is_returned_cleaned(ask: Ask) -> None:
     assert ask("  旅游标识要统一吗？\x00 ").question == "旅游标识要统一吗？"
 
 
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("第二部分第三块讲了什么？", "二(三)"),
+        ("保障措施第二条讲什么？", "三(二)"),
+        ("保障措施最后一条讲什么？", "三(四)"),
+        ("第三部分最后一项讲啥", "三(四)"),
+        ("总体要求的最后一个方面是什么", "一(三)"),
+    ],
+)
+def test_sections_named_by_position(ask: Ask, question: str, section: str) -> None:
+    answer = ask(question)
+    assert [c.section for c in answer.citations][:1] == [section]
+    assert f"【{section}】" in answer.answer or section.startswith("二")
+
+
 # Questions whose answers are checked for the contract's invariants, one of each kind.
 ALL_KINDS = [
     *[(q, ()) for q, _, _ in SEARCH],
@@ -372,6 +388,8 @@ ALL_KINDS = [
     ("主要任务一共多少项?", ()),
     ("保障措施有几条？", ()),
     ("第二部分第三块讲了什么？", ()),
+    ("保障措施最后一条讲什么？", ()),
+    ("哪些任务没写牵头单位？", ()),
     ("广东的战略定位有哪些？", ()),
     ("第17项任务讲什么?", ()),
     ("第31项任务讲什么？", ()),
