@@ -62,7 +62,7 @@ _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八
 _CN = "一二三四五六七八九"
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
-    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|是什么|干啥|cover|about"
+    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about"
 )
 
 

@@ -100,6 +100,9 @@ def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
         ("How many main tasks are there?", None, Intent("count", counted="tasks")),
         ("保障措施有几条？", None, Intent("count", counted="measures")),
         ("合作目标分几个方面？", None, Intent("count", counted="sections")),
+        # "哪几个" asks which ones, not how many.
+        ("省里哪几个市要参与？", None, Intent("lead", role="participant")),
+        ("扶贫协作哪几个市要参与？", None, Intent("lead", role="participant")),
         # Tasks of a named agency.
         ("省旅游局牵头哪些任务？", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
         ("旅游局牵头几项任务", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
