@@ -207,7 +207,8 @@ class Segmenter:
 
 
 def _contains(text: str, key: str) -> bool:
-    """Substring match; English keys must stand as whole words ("port" is not in "support")."""
+    """Substring match; English keys must stand as whole words ("port" is not in "support"),
+    optionally in a plain plural ("economic belt" matches "economic belts")."""
     if key not in text:
         return False
     return not key.isascii() or _word_pattern(key).search(text) is not None
@@ -215,7 +216,7 @@ def _contains(text: str, key: str) -> bool:
 
 @cache
 def _word_pattern(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z]){re.escape(key)}(?![a-z])")
+    return re.compile(rf"(?<![a-z]){re.escape(key)}(?:s|es)?(?![a-z])")
 
 
 _default = Segmenter()

@@ -164,24 +164,29 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     # task first, but only the Macao infrastructure task names 第四条.
     weights = term_weights(retrieval.tokens, engine.idf)
     top = retrieval.targets[0]
-    spans = sorted(
-        (
+    hits = [
+        h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
+    ]
+    spans = [
+        [
             span
-            for hit in retrieval.targets[:TYPED_TARGETS]
-            if hit.score >= TYPED_TARGET_RATIO * top.score
             for clause in hit.clauses[:3]
             for span in sentence_spans(clause, content_weights(clause, weights))
-        ),
-        key=lambda span: -span.score,
-    )
-    if not spans:
+        ]
+        for hit in hits
+    ]
+    if not spans[0]:
         return Verdict("no_match")
-    floor = TYPED_SPAN_SHARE * spans[0].score
-    for span in spans:
+    # The bar is set by the best target's own best span, so a runner-up target
+    # only wins with a span that matches the question as well.
+    floor = TYPED_SPAN_SHARE * max(span.score for span in spans[0])
+    ranked = sorted((span for group in spans for span in group), key=lambda span: -span.score)
+    for span in ranked:
         if span.score < floor:
             break
         if unmet(asked, with_next_sentences(span).text) is None:
             return Verdict(None, span)
-    missing = unmet(asked, with_next_sentences(spans[0]).text) or "answer"
+    best = max(spans[0], key=lambda span: span.score)
+    missing = unmet(asked, with_next_sentences(best).text) or "answer"
     log.debug("no span holds the %s asked for", missing)
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")

@@ -23,17 +23,30 @@ _ASKS = {
         r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price|fine\b"
     ),
     "count": re.compile(r"名额|配额|(有|共)几(个|条|项|天|次)|how many"),
-    "time": re.compile(r"哪(一)?年|何时|什么时候|多久|期限|有效期|截止|when|which year|how long"),
+    "time": re.compile(
+        r"哪(一)?年|哪(一)?天|几月几(日|号)|何时|什么时候|多久|期限|有效期|截止"
+        r"|when|which year|how long"
+    ),
     "person": re.compile(
-        r"(主任|[厅局部市省组院会校]长|书记|负责人)是谁|名字|电话|联系方式|地址|网址|who is the\b"
+        r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
+        r"|名字|电话|联系方式|地址|网址|who is the\b"
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分)"
         r"|(去|到|在)哪(里|儿|个[\u4e00-\u9fff]{1,3})?(办|申请|报名|提交|查|登记|下载)"
-        r"|(什么|哪些)(材料|手续|证件|证明)|表格模板|"
+        r"|(什么|哪些)(材料|手续|证件|证明)|表格模板|(申请|材料)(要)?(交|递交|提交|报)(到|给)?哪"
+        r"|"
         r"how (do|can) i|apply for|renew"
     ),
-    "condition": re.compile(r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|eligib"),
+    "condition": re.compile(
+        r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|怎么认定|认定标准|标准是(啥|什么)"
+        r"|eligib"
+    ),
+    # Two documents compared: the evidence must make the comparison itself.
+    "comparison": re.compile(
+        r"(跟|和|与).{2,30}(相)?比|有(什么|啥)(不一样|不同|区别|变化)|区别|差别"
+    ),
+    "reason": re.compile(r"为啥|为什么|为何|\bwhy\b"),
     "consequence": re.compile(r"问责|追责|处分|怎么罚|如何处罚|受到.{0,4}处罚|penalt"),
     "progress": re.compile(
         r"已经.{0,12}(了|没有|吗)|进展(如何|怎么样|到哪)|成效|效果(如何|怎么样)"
@@ -58,6 +71,8 @@ _EVIDENCE = {
         r"(须|应当|必须)(具备|满足|符合)|条件(为|是|包括)|年满|学历|不低于|不少于"
     ),
     "consequence": re.compile(r"问责|追究|处分|处罚|罚款|通报批评"),
+    "comparison": re.compile(r"相比|比较|较.{0,8}(增加|减少|提高|降低)|(不同|区别)在于"),
+    "reason": re.compile(r"为了|为深入|为进一步|旨在|目的是|因为|由于|以便|是为"),
     # A plan sets goals; it reports no results.
     "progress": re.compile(r"已(经)?(建成|完成|开通|实现|取得)|取得.{0,6}(成效|进展)"),
     # Asked for the specifics, the evidence must not be one of the document's
@@ -68,8 +83,10 @@ _EVIDENCE = {
     ),
 }
 # "多少亩", "多少个省区", "多少度电": a quantity in a unit; the evidence must count in it.
-_QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])")
-_NOT_UNITS = frozenset("钱亿万元资经补")
+# ("多少个部门" counts the names a list gives: no unit to check.)
+_QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])(?![门位面项])")
+# Money is an amount (checked as one); 个 only appears when the unit word is general.
+_NOT_UNITS = frozenset("钱亿万元资经补个")
 _LENGTH = re.compile(r"多长|多远|多少(公里|千米|米)")
 # Words that ask "which X" / "what X" before or after the thing asked for.
 _ASK_WORDS = frozenset(
@@ -148,6 +165,14 @@ _GENERIC = frozenset(
 )
 
 
+# Classes of places, and how a text names several of them: a list with 、, or a run of
+# the one-character names of provinces and regions (粤桂琼, 闽粤赣).
+_PLACE_CLASSES = frozenset(["地区", "省区", "省份", "国家", "城市", "地市", "区域", "地方"])
+_LISTED = re.compile(r"[\u4e00-\u9fff]{2,8}、[\u4e00-\u9fff]{2,8}")
+_REGION_RUN = re.compile(r"[粤桂琼闽湘赣滇黔川港澳]{3,}")
+_PROVINCE_CLASSES = frozenset(["地区", "省区", "省份", "区域", "地方"])
+
+
 @dataclass(frozen=True)
 class Asked:
     """What a question asks for: answer kinds, quantity units, and focus words."""
@@ -219,6 +244,12 @@ def unmet(asked: Asked, evidence: str) -> str | None:
         elif not re.search(rf"{_NUMERAL}\s*(个)?{re.escape(unit)}", evidence):
             return f"unit:{unit}"
     for word in asked.focus:
-        if word not in evidence:
-            return f"focus:{word}"
+        if word in evidence:
+            continue
+        # "哪几个省区": the evidence may name them (闽粤桂琼, 东南亚、南亚) without the word.
+        if word in _PLACE_CLASSES and _LISTED.search(evidence):
+            continue
+        if word in _PROVINCE_CLASSES and _REGION_RUN.search(evidence):
+            continue
+        return f"focus:{word}"
     return None

@@ -57,8 +57,12 @@ _TASK_REF = [
     re.compile(rf"任务\s*{_NUM}{_NUM_END}"),
     # "第3条讲的啥" names a task, "第四条对澳供水管道" does not: only before question words.
     re.compile(
-        rf"第\s*{_NUM}\s*(?:项|条)(?=$|[？?，,。\s]|讲|说|是|的|主要|大概|内容|里|中|提|写|干)"
+        rf"第\s*{_NUM}\s*(?:项|条)"
+        r"(?=$|[？?，,。\s]|讲|说|是|的|主要|大概|内容|里|中|提|写|干|都|涉及|包括|有啥|有什么)"
     ),
+    # A terse "24条讲啥": a bare number (digits: 一条 is a word) at the very start, before a
+    # question word.
+    re.compile(r"^\s*([0-9]{1,3})\s*(?:项|条)(?=讲|说|是|都|主要|大概|内容|涉及|包括|有啥|有什么)"),
     re.compile(r"\btask\s*(?:no\.?|number|#)?\s*([0-9]{1,2})\b", re.IGNORECASE),
 ]
 _COUNT = re.compile(

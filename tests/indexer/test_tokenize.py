@@ -130,6 +130,22 @@ def test_query_expansion_adds_the_long_form(question: str, expansion: str) -> No
     assert expansion not in tokenize(question)
 
 
+@pytest.mark.parametrize(
+    ("question", "expansion", "expanded"),
+    [
+        ("Which economic belts will be built?", "经济带", True),  # plain plural
+        ("Is there an economic belt plan?", "经济带", True),
+        ("Fishery cooperation with Hainan", "渔业", True),
+        ("Does it support exporters?", "港口", False),  # "port" inside a word
+        ("How about the portal?", "港口", False),
+    ],
+)
+def test_english_glossary_matches_whole_words(
+    question: str, expansion: str, expanded: bool
+) -> None:
+    assert (expansion in query_tokens(question)) is expanded
+
+
 def test_query_tokens_start_with_the_plain_tokens() -> None:
     question = "发改委牵头哪些任务"
     assert query_tokens(question)[: len(tokenize(question))] == tokenize(question)

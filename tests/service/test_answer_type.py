@@ -7,7 +7,20 @@ import pytest
 from indexer.tokenize import normalize
 from service.answer_type import Asked, read_asked, unmet
 
-VOCABULARY = {"城市", "行业", "港口", "成员", "材料", "条件", "水平", "建成", "国家级", "窗口"}
+VOCABULARY = {
+    "省区",
+    "地区",
+    "城市",
+    "行业",
+    "港口",
+    "成员",
+    "材料",
+    "条件",
+    "水平",
+    "建成",
+    "国家级",
+    "窗口",
+}
 
 
 def asked(question: str) -> Asked:
@@ -30,6 +43,13 @@ def asked(question: str) -> Asked:
         ("九省区高铁现在通车了没有", ("progress",)),
         ("下一届论坛在哪开", ("venue",)),
         ("具体包括哪些行业", ("specifics",)),
+        ("纲要是哪天发布的", ("time",)),
+        ("秘书处的秘书长是谁", ("person",)),
+        ("扶贫办现在的主任是哪位", ("person",)),
+        ("入园申请交到哪个部门", ("procedure",)),
+        ("要怎么认定，标准是啥", ("condition",)),
+        ("跟福建的实施方案比，多了哪些任务", ("comparison",)),
+        ("为什么挑这两所大学", ("reason",)),
         ("对澳供水管道是第几条", ("number",)),
         ("铁路项目由谁牵头", ()),
         ("跟港澳在看病上有啥安排", ()),
@@ -47,6 +67,7 @@ def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
         ("一年送多少度电", ("度",)),
         ("线路有多长", ("length",)),
         ("要花多少钱", ()),  # an amount, checked as one
+        ("一共有多少个部门按职责负责", ()),  # counts the names a list gives
         ("这是第几条", ()),
     ],
 )
@@ -89,6 +110,12 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("具体包括哪些行业", "重点推进电力、钢铁等行业的治理。", None),
         ("具体包括哪些行业", "推动部分行业率先合作。", "specifics"),
         ("怎么申请补贴", "任何内容", "amount"),
+        ("为什么要出这个意见", "为深入贯彻落实《指导意见》，制定本实施意见。", None),
+        ("为什么挑这两所大学", "推动与卡罗琳斯卡医学院、康纳尔大学合作。", "reason"),
+        ("跟福建的方案比多了哪些任务", "推进统一市场建设。", "comparison"),
+        ("哪几个省区一起建", "共建闽粤桂琼东南沿海红树林生态功能区。", None),
+        ("面向哪些地区", "建设面向东南亚、南亚的物流信息平台。", None),
+        ("经过哪些城市", "推进西气东输三线等油气管道建设。", "focus:城市"),
     ],
 )
 def test_unmet(question: str, evidence: str, missing: str | None) -> None:

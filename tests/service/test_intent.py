@@ -55,6 +55,8 @@ def test_chinese_number(text: str, value: int | None) -> None:
         ("task no. 5", 5),
         ("第100项任务讲什么", 100),  # no such task, but a reference all the same
         ("任务一讲什么", 1),
+        ("24条讲啥", 24),
+        ("第27条都涉及哪些方面？", 27),
         # Not references to a task.
         ("2020年前完成", None),
         ("泛珠三角区域“9+2”各方", None),
@@ -76,6 +78,8 @@ def test_task_reference(text: str, number: int | None) -> None:
         "主要任务一共多少项",  # 任务一共 is not 任务一
         "铁路这类任务一般由谁牵头？",
         "旅游任务一起推进的有哪些部门？",
+        "一条是什么路",  # a bare Chinese numeral is a word
+        "要建2条铁路",  # a bare number not at the start
     ],
 )
 def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
