@@ -36,6 +36,7 @@ from service.lookup import (
     count_tasks,
     lead_answer,
     part_overview,
+    role_answer,
     section_overview,
     task_overview,
     tasks_without_lead,
@@ -56,6 +57,12 @@ _LAST_SECTION = re.compile(
     r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?最后(?:一)?(?:条|项|块|个方面|方面|个)"
 )
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
+# "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.
+_ROLE_CHECK = re.compile(
+    r"参不参与|参不参加|(有|要)(没有|不要)?(参与|参加|分工|份)(吗|没有)?|参与(?=.{0,15}(吗|没有|没)[?？]?$)|"
+    r"负不负责|管不管|是否(参与|负责)|在不在(分工|名单)|(is|are) .{1,40} involved|take part"
+)
+_AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
@@ -127,6 +134,22 @@ def _compose(
     structural = _structural(engine, expanded, intent)
     if structural is not None:
         return structural, None
+    role_check = _ROLE_CHECK.search(text) if intent.task is None else None
+    if role_check and not agencies:
+        # "环保那边参不参与…", "海关在…那条里有没有分工": informal names before the ask.
+        agencies = catalog.agency_by_nickname(text[: role_check.start()])
+    if agencies and role_check:
+        # "环保厅参不参与珠江-西江经济带那摊事": find the work, then read its notes.
+        query = _without(asked.search_text, agencies, engine)
+        began = perf_counter()
+        retrieval = engine.retrieve(query)
+        timing["retrieve"] = _ms(began)
+        # Only work with a responsibility note can have the agency in it.
+        noted = [h for h in retrieval.targets[:3] if any(c.note for c in h.clauses)]
+        if noted and not judge(engine, query, retrieval).reason:
+            hit = noted[0]
+            target = catalog.targets[hit.key]
+            return role_answer(target, hit.clauses, hit.score, agencies), retrieval
     if intent.kind == "lead" and intent.task is None and not names_a_topic(asked.search_text):
         return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic"), None
     began = perf_counter()
@@ -143,6 +166,18 @@ def _compose(
                 return None, retrieval  # the search path declines it, with its reason
             return lead_answer(target, clauses, score), retrieval
     return None, retrieval
+
+
+def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
+    """The question with the agency and the asking words taken out: what remains is the work."""
+    rest = _ROLE_CHECK.sub(" ", normalize(text))
+    for name in agencies:
+        rest = rest.replace(name, " ")
+    rest = engine.catalog.without_nicknames(rest)
+    for fragment in _AGENCY_WORD.findall(rest):
+        if engine.agencies_in(fragment):
+            rest = rest.replace(fragment, " ")
+    return rest
 
 
 def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:

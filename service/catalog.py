@@ -10,12 +10,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from indexer.tokenize import normalize
+from indexer.tokenize import DATA_DIR, normalize
 from indexer.types import Clause
 
 _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
 _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
+
+NICKNAMES_FILE = DATA_DIR / "agency_nicknames.txt"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,24 @@ class Catalog:
                 return name
         return None
 
+    def agency_by_nickname(self, text: str) -> list[str]:
+        """The agency named by the last nickname in ``text`` (环保 → 省环境保护厅, 海关 →
+        海关广东分署), when it fits exactly one agency of the document; else []."""
+        norm = normalize(text)
+        names = sorted({name for _, name in self._aliases})
+        found = [(norm.rfind(nick), stem) for nick, stem in _nicknames() if nick in norm]
+        for _, stem in sorted(found, reverse=True):
+            matches = [name for name in names if stem in name]
+            if len(matches) == 1:
+                return matches
+        return []
+
+    def without_nicknames(self, text: str) -> str:
+        """``text`` with agency nicknames and what follows them (环保局, 环保那边) blanked."""
+        for nick, _ in _nicknames():
+            text = re.sub(rf"{re.escape(nick)}(?:[厅委局办署]|那边|这边|部门)?", " ", text)
+        return text
+
     def find_agencies_like(self, fragment: str) -> list[str]:
         """All agencies whose name holds ``fragment``'s characters in order.
 
@@ -147,6 +168,16 @@ class Catalog:
             if not section.tasks and normalize(section.title) in norm:
                 return code
         return None
+
+
+@cache
+def _nicknames() -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for raw in NICKNAMES_FILE.read_text(encoding="utf-8").splitlines():
+        nick, _, stem = raw.split("#", 1)[0].partition("=")
+        if nick.strip() and stem.strip():
+            pairs.append((normalize(nick.strip()), normalize(stem.strip())))
+    return tuple(pairs)
 
 
 def _in_order(needle: str, hay: str) -> bool:

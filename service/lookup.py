@@ -71,6 +71,33 @@ def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Comp
     return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
 
 
+def role_answer(
+    target: Target, clauses: Sequence[Clause], score: float, agencies: Sequence[str]
+) -> Composed:
+    """ "环保厅参不参与珠江-西江经济带那摊事": yes or no from the target's notes, then who
+    leads and who takes part, so the answer shows the evidence."""
+    named = [c for c in target.clauses if c.note and set(agencies) & set(c.lead + c.participants)]
+    if not named:
+        answer = lead_answer(target, clauses, score)
+        verdict = f"「{target.title}」的分工中没有{join_names(agencies)}。"
+        return Composed(verdict + answer.text, answer.citations, answer.ranking, "lead")
+    # The clause the question is about if it names the agency, else the first that does.
+    clause = next((c for c in clauses if c in named), named[0])
+    leading = [a for a in agencies if a in clause.lead]
+    taking_part = [a for a in agencies if a in clause.participants]
+    parts = []
+    if leading:
+        parts.append(f"{join_names(leading)}牵头")
+    if taking_part:
+        parts.append(f"{join_names(taking_part)}按职责分工参与")
+    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
+    subject = f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+    text = f"是，{'，'.join(parts)}：" + responsibility(clause, subject)
+    text += marker(clause.task, clause.section)
+    assert clause.note is not None
+    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
+
+
 def agency_tasks(
     catalog: Catalog,
     agencies: Sequence[str],

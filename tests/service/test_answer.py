@@ -221,6 +221,33 @@ def test_one_task_without_a_lead_is_a_lead_answer(ask: Ask) -> None:
     assert "未指定牵头单位" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "agency", "key", "takes_part"),
+    [
+        ("环保那边参不参与珠江-西江经济带那摊事？", (), "省环境保护厅", "1", True),
+        ("环保局在社会治理那条里有没有分工？", (), "省环境保护厅", "18", True),
+        ("电网和电源建设那条，国土厅参不参与？", (), "省国土资源厅", "8", True),
+        ("林业厅参与吗？", ("珠江防护林建设怎么搞？",), "省林业厅", "24", True),
+        ("省旅游局参与铁路建设吗？", (), "省旅游局", "7", False),
+    ],
+)
+def test_whether_an_agency_takes_part(
+    ask: Ask,
+    question: str,
+    history: tuple[str, ...],
+    agency: str,
+    key: str,
+    takes_part: bool,
+) -> None:
+    answer = ask(question, history)
+    assert answer.kind == "lead"
+    assert first_key(answer) == key
+    assert agency in answer.answer
+    assert answer.answer.startswith("是，") is takes_part
+    cited = answer.citations[0]
+    assert (agency in cited.lead + cited.participants) is takes_part
+
+
 def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     answer = ask("省旅游局牵头哪些任务?")
     assert [c.task for c in answer.citations] == [17, 27]

@@ -276,3 +276,26 @@ def test_catalog_of_the_small_document(small_index: Path) -> None:
     assert catalog.task_numbers == []
     assert all(t.task is None for t in catalog.targets.values())
     assert "市水务局" in catalog.lead_of
+
+
+@pytest.mark.parametrize(
+    ("text", "agencies"),
+    [
+        ("环保那边", ["省环境保护厅"]),
+        ("人社要不要", ["省人力资源社会保障厅"]),
+        ("海关在跟江西湖南共建无水港那条里", ["海关广东分署"]),
+        ("工信", ["省经济和信息化委"]),
+        # The last nickname is the one closest to the ask.
+        ("旅游标识统一这块，交通", ["省交通运输厅"]),
+        # 港澳 is not a nickname of 省港澳办; 质监 fits exactly one agency.
+        ("港澳居民", []),
+        ("质监", ["省质监局"]),
+    ],
+)
+def test_agency_by_nickname(catalog: Catalog, text: str, agencies: list[str]) -> None:
+    assert catalog.agency_by_nickname(text) == agencies
+
+
+def test_without_nicknames_blanks_the_agency_words(catalog: Catalog) -> None:
+    assert catalog.without_nicknames("环保局在社会治理那条里").strip() == "在社会治理那条里"
+    assert catalog.without_nicknames("环保那边参不参与").strip() == "参不参与"
