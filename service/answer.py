@@ -140,7 +140,7 @@ def _compose(
         agencies = catalog.agency_by_nickname(text[: role_check.start()])
     if agencies and role_check:
         # "环保厅参不参与珠江-西江经济带那摊事": find the work, then read its notes.
-        query = _without(asked.search_text, agencies, engine)
+        query = without_lead_words(_without(asked.search_text, agencies, engine))
         began = perf_counter()
         retrieval = engine.retrieve(query)
         timing["retrieve"] = _ms(began)
@@ -173,7 +173,7 @@ def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
     rest = _ROLE_CHECK.sub(" ", normalize(text))
     for name in agencies:
         rest = rest.replace(name, " ")
-    rest = engine.catalog.without_nicknames(rest)
+    rest = engine.catalog.without_nicknames(rest, agencies)
     for fragment in _AGENCY_WORD.findall(rest):
         if engine.agencies_in(fragment):
             rest = rest.replace(fragment, " ")

@@ -138,10 +138,12 @@ class Catalog:
                 return matches
         return []
 
-    def without_nicknames(self, text: str) -> str:
-        """``text`` with agency nicknames and what follows them (环保局, 环保那边) blanked."""
-        for nick, _ in _nicknames():
-            text = re.sub(rf"{re.escape(nick)}(?:[厅委局办署]|那边|这边|部门)?", " ", text)
+    def without_nicknames(self, text: str, agencies: Sequence[str]) -> str:
+        """``text`` with the nicknames of ``agencies`` and what follows them (环保局,
+        环保那边) blanked; other nicknames are topics there (水利设施) and stay."""
+        for nick, stem in _nicknames():
+            if any(stem in name for name in agencies):
+                text = re.sub(rf"{re.escape(nick)}(?:[厅委局办署]|那边|这边|部门)?", " ", text)
         return text
 
     def find_agencies_like(self, fragment: str) -> list[str]:

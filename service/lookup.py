@@ -14,6 +14,8 @@ from service.catalog import Catalog, Section, Target
 from service.compose import best_span, cite, join_names, marker, trim_span
 from service.contract import Citation
 
+# An overview of a task shows the opening of at most this many of its paragraphs.
+OVERVIEW_PARAGRAPHS = 5
 _PART_NAMES = {"一": "第一部分", "二": "第二部分", "三": "第三部分"}
 
 
@@ -243,10 +245,21 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
             return Composed("文件中没有编号的主要任务。", (), (), "declined", "no_tasks")
         text = f"文件共有{total}项主要任务，没有任务{number}。"
         return Composed(text, (), (), "declined", "no_such_task")
-    clause = target.clauses[0]
-    quote = _opening(clause)
-    text = f"任务{number}「{target.title}」：{quote}{marker(number, target.section)}"
-    return Composed(text, (cite(clause, quote, 1.0),), (target.key,), "lookup")
+    tag = marker(number, target.section)
+    if len(target.clauses) == 1:
+        clause = target.clauses[0]
+        quote = _opening(clause)
+        text = f"任务{number}「{target.title}」：{quote}{tag}"
+        return Composed(text, (cite(clause, quote, 1.0),), (target.key,), "lookup")
+    # A task of several paragraphs (铁路方面…, 公路方面…): the opening of each, so the
+    # answer shows everything the task covers, not only its first paragraph.
+    shown = target.clauses[:OVERVIEW_PARAGRAPHS]
+    quotes = [_first_quote(clause) for clause in shown]
+    text = f"任务{number}「{target.title}」共{len(target.clauses)}段：" + "".join(
+        f"{quote}{tag}" for quote in quotes
+    )
+    cites = tuple(cite(clause, quote, 1.0) for clause, quote in zip(shown, quotes, strict=True))
+    return Composed(text, cites, (target.key,), "lookup")
 
 
 def _opening(clause: Clause, limit: int = 150) -> str:

@@ -20,6 +20,7 @@ from service.answer import DECLINE_TEXT, answer_question
 from service.compose import marker
 from service.contract import Answer
 from service.engine import Engine
+from service.lookup import OVERVIEW_PARAGRAPHS
 from service.retrieve import RetrievalConfig
 
 Ask = Callable[..., Answer]
@@ -286,11 +287,15 @@ def test_counting_the_tasks_of_a_section(ask: Ask) -> None:
 def test_task_lookup(ask: Ask, engine: Engine, question: str, task: int, title: str) -> None:
     answer = ask(question)
     assert answer.kind == "lookup"
-    assert [c.task for c in answer.citations] == [task]
+    target = engine.catalog.targets[str(task)]
+    # One citation per paragraph shown, each quoting that paragraph's opening.
+    shown = target.clauses[:OVERVIEW_PARAGRAPHS]
+    assert [c.task for c in answer.citations] == [task] * len(shown)
     assert title in answer.answer
-    first = engine.catalog.targets[str(task)].clauses[0]
-    assert answer.citations[0].clause_id == first.id
-    assert first.text.startswith(answer.citations[0].quote)
+    for cite, clause in zip(answer.citations, shown, strict=True):
+        assert cite.clause_id == clause.id
+        assert clause.text.startswith(cite.quote)
+        assert cite.quote in answer.answer
 
 
 @pytest.mark.parametrize(

@@ -297,5 +297,10 @@ def test_agency_by_nickname(catalog: Catalog, text: str, agencies: list[str]) ->
 
 
 def test_without_nicknames_blanks_the_agency_words(catalog: Catalog) -> None:
-    assert catalog.without_nicknames("环保局在社会治理那条里").strip() == "在社会治理那条里"
-    assert catalog.without_nicknames("环保那边参不参与").strip() == "参不参与"
+    env = ["省环境保护厅"]
+    assert catalog.without_nicknames("环保局在社会治理那条里", env).strip() == "在社会治理那条里"
+    assert catalog.without_nicknames("环保那边参不参与", env).strip() == "参不参与"
+    # Another agency's nickname is a topic here.
+    assert catalog.without_nicknames("发改在水利设施那条里", ["省发展改革委"]).strip() == (
+        "在水利设施那条里"
+    )
