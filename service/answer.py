@@ -53,8 +53,9 @@ _SECTION_REF = re.compile(
     r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
     r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
 )
-_LAST_SECTION = re.compile(
-    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?最后(?:一)?(?:条|项|块|个方面|方面|个)"
+_END_SECTION = re.compile(
+    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?(最后|头|首)(?:一)?"
+    r"(?:条|项|块|个方面|方面|个)"
 )
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
 # "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.
@@ -67,6 +68,7 @@ _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
 _CN = "一二三四五六七八九"
+_WHAT_ABOUT = re.compile(r"^(那|那么)?[^，。？?]{2,12}呢")
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
     r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about"
@@ -201,8 +203,9 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
             return section_overview(catalog, code, counting)
         if intent.counted == "measures":
             return part_overview(catalog, "三", counting=True)
-    if _OVERVIEW_WORDS.search(text):
-        # "广东的战略定位有哪些": the question names a whole section by its full title.
+    if _OVERVIEW_WORDS.search(text) or _WHAT_ABOUT.search(text):
+        # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
+        # its full title.
         code = catalog.section_named(text)
         if code:
             return section_overview(catalog, code, counting=True)
@@ -215,10 +218,12 @@ def _section_ref(text: str, catalog: Catalog) -> str | None:
     code = _SECTION_CODE.search(text)
     if code:
         return f"{code.group(1)}({code.group(2)})"
-    last = _LAST_SECTION.search(text)
-    if last:
-        sections = catalog.sections_of_part(last.group(1) or _PART_OF[last.group(2)])
-        return sections[-1].code if sections else None
+    end = _END_SECTION.search(text)
+    if end:
+        sections = catalog.sections_of_part(end.group(1) or _PART_OF[end.group(2)])
+        if not sections:
+            return None
+        return sections[-1].code if end.group(3) == "最后" else sections[0].code
     match = _SECTION_REF.search(text)
     if not match:
         return None
