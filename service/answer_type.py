@@ -20,7 +20,7 @@ from indexer.tokenize import words
 _ASKS = {
     "amount": re.compile(
         r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税"
-        r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price|fine\b"
+        r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
     "count": re.compile(r"名额|配额|(有|共)几(个|条|项|天|次)|how many"),
     "time": re.compile(
@@ -46,7 +46,12 @@ _ASKS = {
     "comparison": re.compile(
         r"(跟|和|与).{2,30}(相)?比|有(什么|啥)(不一样|不同|区别|变化)|区别|差别"
     ),
-    "reason": re.compile(r"为啥|为什么|为何|\bwhy\b"),
+    # "Why only these six cities / why so late": a choice the text would have to justify.
+    "choice": re.compile(
+        r"(为啥|为什么|为何)(偏偏|只|单单|就|拖|这么晚|选|挑|是)|而不是|why only|why not"
+    ),
+    # "Why build dry ports": the purpose, which a plan states as what the work is for.
+    "purpose": re.compile(r"为啥|为什么|为何|图(的是)?啥|目的是什么|\bwhy\b"),
     "consequence": re.compile(r"问责|追责|处分|怎么罚|如何处罚|受到.{0,4}处罚|penalt"),
     "progress": re.compile(
         r"已经.{0,12}(了|没有|吗)|进展(如何|怎么样|到哪)|成效|效果(如何|怎么样)"
@@ -72,7 +77,11 @@ _EVIDENCE = {
     ),
     "consequence": re.compile(r"问责|追究|处分|处罚|罚款|通报批评"),
     "comparison": re.compile(r"相比|比较|较.{0,8}(增加|减少|提高|降低)|(不同|区别)在于"),
-    "reason": re.compile(r"为了|为深入|为进一步|旨在|目的是|因为|由于|以便|是为"),
+    "choice": re.compile(r"因为|由于|鉴于|考虑到"),
+    "purpose": re.compile(
+        r"为了|为深入|为进一步|旨在|目的|以便|是为|为.{2,20}(提供|创造|奠定)|"
+        r"[，,](促进|推动|提升|拓展|提高|增强|实现|确保|保障|带动|服务)"
+    ),
     # A plan sets goals; it reports no results.
     "progress": re.compile(r"已(经)?(建成|完成|开通|实现|取得)|取得.{0,6}(成效|进展)"),
     # Asked for the specifics, the evidence must not be one of the document's
