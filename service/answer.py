@@ -17,6 +17,7 @@ from time import perf_counter
 from indexer.tokenize import normalize, query_tokens
 from indexer.types import Clause
 from service.abstain import judge
+from service.answer_type import read_asked
 from service.catalog import Catalog, Target
 from service.compose import (
     Span,
@@ -68,6 +69,11 @@ _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 _PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
 _CN = "一二三四五六七八九"
+# A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
+_TASK_SUMMARY = re.compile(
+    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
+    r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
+)
 _WHAT_ABOUT = re.compile(r"^(那|那么)?[^，。？?]{2,12}呢")
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
@@ -158,6 +164,11 @@ def _compose(
     query = without_lead_words(asked.search_text) if intent.kind == "lead" else asked.search_text
     retrieval = engine.retrieve(query, tokens if query == text else None)
     timing["retrieve"] = _ms(began)
+    if intent.kind == "search" and _TASK_SUMMARY.search(text) and retrieval.targets:
+        # "统一市场规则那条大概有哪几块内容": the whole task, paragraph by paragraph.
+        top = catalog.targets[retrieval.targets[0].key]
+        if top.task is not None and not judge(engine, query, retrieval).reason:
+            return task_overview(catalog, top.task), retrieval
     if intent.kind == "lead" and retrieval.targets:
         target, clauses, score = _lead_target(catalog, retrieval, intent)
         # Sections without notes (the notice: "请径向省发展改革委反映") answer in their own words.
@@ -207,7 +218,10 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
         # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
         # its full title.
         code = catalog.section_named(text)
-        if code:
+        # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
+        asked_for = read_asked(text, engine.idf).focus
+        title = catalog.sections[code].title if code else ""
+        if code and not any(word not in title for word in asked_for):
             return section_overview(catalog, code, counting=True)
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)

@@ -113,7 +113,10 @@ _ASK_WORDS = frozenset(
     ]
 )
 _PARTS = re.compile(r"[，。？！?!,;；：:\s]+")
-_ASK_AFTER = frozenset(["哪些", "什么", "哪几个", "啥"])
+_WHICH_SEVERAL = re.compile(r"哪几个?")
+_ASK_AFTER = frozenset(["哪些", "什么", "哪几个", "哪几", "啥"])
+# What may follow an ask word that ends the question: particles and classifiers.
+_TAIL = frozenset(["呢", "啊", "呀", "条", "个", "项", "种", "类", "家", "处"])
 _SKIP_BEFORE = frozenset(["具体", "都", "主要", "有", "包括", "还", "到底", "究竟", "是", "分别"])
 # Focus words too general to check: any evidence "has" them in substance. The
 # abstract ones (水平, 功能, 渠道) are answered by a description, not by a named item.
@@ -217,13 +220,14 @@ def read_asked(text: str, vocabulary: Container[str]) -> Asked:
 def _focus_words(text: str) -> list[str]:
     found = []
     for part in _PARTS.split(text):
-        cut = words(part)
+        # jieba cuts 哪几条 as 哪/几条; for the focus it asks the same as 哪些.
+        cut = words(_WHICH_SEVERAL.sub("哪些", part))
         for i, word in enumerate(cut):
-            if word in _ASK_WORDS and i + 1 < len(cut):
-                # "包括哪些城市": the word after names what is asked for.
-                j = i + 2 if cut[i + 1] == "个" and i + 2 < len(cut) else i + 1
-                found.append(cut[j])
-            elif word in _ASK_AFTER and i > 0 and cut[i + 1 :] in ([], ["呢"], ["啊"], ["呀"]):
+            if word in _ASK_WORDS and i + 1 < len(cut) and cut[i + 1] not in _TAIL:
+                # "包括哪些城市": the word after names what is asked for ("哪些条" names
+                # nothing but items, "哪几个港口" was read as "哪些港口").
+                found.append(cut[i + 1])
+            if word in _ASK_AFTER and i > 0 and all(w in _TAIL for w in cut[i + 1 :]):
                 # "成员单位具体有哪些": the thing asked for comes before.
                 j = i - 1
                 while j > 0 and cut[j] in _SKIP_BEFORE:

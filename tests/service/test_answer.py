@@ -414,6 +414,28 @@ def test_sections_named_by_position(ask: Ask, question: str, section: str) -> No
     assert f"【{section}】" in answer.answer or section.startswith("二")
 
 
+@pytest.mark.parametrize(
+    ("question", "task"),
+    [("统一市场规则那条大概有哪几块内容？", 4), ("粤港澳社会事务那条都包括哪些事？", 29)],
+)
+def test_a_task_named_by_its_topic_is_summed_up(
+    ask: Ask, engine: Engine, question: str, task: int
+) -> None:
+    answer = ask(question)
+    assert answer.kind == "lookup"
+    assert {c.task for c in answer.citations} == {task}
+    shown = engine.catalog.targets[str(task)].clauses[:OVERVIEW_PARAGRAPHS]
+    assert [c.clause_id for c in answer.citations] == [c.id for c in shown]
+
+
+def test_things_inside_a_section_are_searched_not_listed(ask: Ask) -> None:
+    # 合作目标 is named, but the question asks for the economic belts inside it.
+    answer = ask("合作目标里跨区域建设的经济带有哪几条？")
+    assert answer.kind == "search"
+    assert first_key(answer) == "一(三)"
+    assert "琼州海峡经济带" in answer.answer
+
+
 # Questions whose answers are checked for the contract's invariants, one of each kind.
 ALL_KINDS = [
     *[(q, ()) for q, _, _ in SEARCH],
