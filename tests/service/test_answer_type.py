@@ -89,7 +89,7 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         ("由哪些部门负责？", ()),
         # An attribute does not name the thing asked for.
         ("要承担什么国家级的改革试点？", ()),
-        ("合作目标里的经济带有哪几条？", ("经济带",)),
+        ("文件里提到的港口有哪几个？", ("港口",)),
         # "哪几条" / "哪几处" ask for items, not for a kind of thing.
         ("港珠澳大桥在文件里一共在哪几条出现？", ()),
         # Words the corpus never uses are not trusted (jieba may have cut badly).
