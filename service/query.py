@@ -21,6 +21,13 @@ _ELLIPTICAL = re.compile(
     re.IGNORECASE,
 )
 _CONTENT = re.compile(r"[\w\u3400-\u9fff]")
+# Openings that introduce the asker, not the question ("本人在澳门特区政府做事，想问一下，…").
+_PREAMBLE = re.compile(
+    r"^(我是|本人|我在|我们(县|市|区|镇|单位|部门|这边|处|科|局)|想问|想了解|请问|麻烦|咨询|"
+    r"你好|您好|打扰|hi\b|hello\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"(?<=[，,。；;])")
 # Short follow-ups rarely name their topic; past this length a turn stands alone.
 _SHORT_FOLLOWUP = 14
 
@@ -65,5 +72,17 @@ def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) ->
     is_followup = bool(previous) and (
         len(asked) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(asked))
     )
-    search_text = f"{previous[-1]} {asked}" if is_followup else asked
+    search_text = f"{previous[-1]} {asked}" if is_followup else without_preamble(asked)
     return Question(asked, search_text, has_content, is_followup)
+
+
+def without_preamble(text: str) -> str:
+    """The question without the clauses before it that introduce the asker.
+
+    >>> without_preamble("本人在澳门特区政府做事，想问一下，珠三角要建成什么中心？")
+    '珠三角要建成什么中心？'
+    """
+    parts = [p for p in _CLAUSE_END.split(text) if p]
+    while len(parts) > 1 and _PREAMBLE.match(parts[0].strip()):
+        parts.pop(0)
+    return "".join(parts).strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.errors import BadQuestion, PolicyQAError
-from service.query import Question, check_question, prepare
+from service.query import Question, check_question, prepare, without_preamble
 
 EARLIER = "赣州至深圳客专文件里有写吗？"
 
@@ -140,3 +140,25 @@ def test_prepare_validates_like_check_question() -> None:
         prepare("  ", [EARLIER])
     with pytest.raises(BadQuestion, match="limit is 20"):
         prepare("铁" * 21, [EARLIER], max_chars=20)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("本人在澳门特区政府做事，想问一下，珠三角要建成什么中心？", "珠三角要建成什么中心？"),
+        ("我是香港运输部门的，想了解一下，航运公司能开分公司吗？", "航运公司能开分公司吗？"),
+        ("你好，铁路项目谁牵头？", "铁路项目谁牵头？"),
+        # Only whole leading clauses go, and never the last one.
+        ("请问铁路项目谁牵头？", "请问铁路项目谁牵头？"),
+        ("想问一下", "想问一下"),
+        ("铁路，公路都由谁牵头？", "铁路，公路都由谁牵头？"),
+    ],
+)
+def test_without_preamble(text: str, expected: str) -> None:
+    assert without_preamble(text) == expected
+
+
+def test_the_search_text_drops_the_preamble_but_the_question_keeps_it() -> None:
+    asked = prepare("我是香港运输部门的，想了解一下，航运公司能开分公司吗？")
+    assert asked.text.startswith("我是香港运输部门的")
+    assert asked.search_text == "航运公司能开分公司吗？"
