@@ -175,7 +175,8 @@ def _compose(
         if any(c.note for c in target.clauses):
             # A follow-up's topic came from the turn before, which was answered already.
             declined = not asked.is_followup and intent.task is None
-            if declined and judge(engine, query, retrieval).reason:
+            # The kind of answer is read from the question as asked ("申请交到哪个部门").
+            if declined and judge(engine, asked.text, retrieval).reason:
                 return None, retrieval  # the search path declines it, with its reason
             return lead_answer(target, clauses, score), retrieval
     return None, retrieval

@@ -48,7 +48,7 @@ _ASKS = {
     ),
     # "Why only these six cities / why so late": a choice the text would have to justify.
     "choice": re.compile(
-        r"(为啥|为什么|为何)(偏偏|只|单单|就|拖|这么晚|选|挑|是)|而不是|why only|why not"
+        r"(为啥|为什么|为何)(.{0,12}(偏偏|只|单单|拖到|这么晚)|选|挑|是)|而不是|why only|why not"
     ),
     # "Why build dry ports": the purpose, which a plan states as what the work is for.
     "purpose": re.compile(r"为啥|为什么|为何|图(的是)?啥|目的是什么|\bwhy\b"),
@@ -155,6 +155,9 @@ _GENERIC = frozenset(
         "规定",
         "事项",
         "合作",
+        "牵头",
+        "负责",
+        "机构",
         "水平",
         "功能",
         "程度",

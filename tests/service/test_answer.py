@@ -337,6 +337,8 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ("粤港邮轮一程多站具体停靠哪几个港口？", "no_focus_in_evidence"),
         ("港澳青年来粤做志愿者要满足什么条件？", "no_condition_in_evidence"),
         ("没按时报送合作事项会被怎么问责？", "no_consequence_in_evidence"),
+        # A who-question about a procedure the document never describes.
+        ("企业想入驻泛珠合作园区，入园申请交到哪个部门？", "no_procedure_in_evidence"),
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(

@@ -51,6 +51,7 @@ def asked(question: str) -> Asked:
         ("跟福建的实施方案比，多了哪些任务", ("comparison",)),
         ("为什么偏偏挑这两所大学", ("choice", "purpose")),
         ("为什么要共建无水港", ("purpose",)),
+        ("为啥扶贫协作在省内只挑了这六个市", ("choice", "purpose")),
         ("要报请联席会议的大事怎么挑选", ()),  # how, not why
         ("对澳供水管道是第几条", ("number",)),
         ("铁路项目由谁牵头", ()),
@@ -87,6 +88,7 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         # General and abstract heads are answered by a description, not a named item.
         ("大数据园区要建成什么水平？", ()),
         ("由哪些部门负责？", ()),
+        ("试点是哪家牵头在抓？", ()),
         # An attribute does not name the thing asked for.
         ("要承担什么国家级的改革试点？", ()),
         ("文件里提到的港口有哪几个？", ("港口",)),
