@@ -74,7 +74,7 @@ _TASK_SUMMARY = re.compile(
     r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
     r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
 )
-_WHAT_ABOUT = re.compile(r"^(那|那么)?[^，。？?]{2,12}呢")
+_WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
     r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about"
@@ -158,6 +158,11 @@ def _compose(
             hit = noted[0]
             target = catalog.targets[hit.key]
             return role_answer(target, hit.clauses, hit.score, agencies), retrieval
+    swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
+    if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
+        # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
+        intent = Intent("lead")
+        asked = replace(asked, search_text=swap.group(2))
     if intent.kind == "lead" and intent.task is None and not names_a_topic(asked.search_text):
         return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic"), None
     began = perf_counter()

@@ -40,6 +40,7 @@ class Question:
     search_text: str
     has_content: bool
     is_followup: bool
+    previous: str = ""  # the turn a follow-up leans on
 
 
 def check_question(text: object, max_chars: int = 2000) -> str:
@@ -73,7 +74,9 @@ def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) ->
         len(asked) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(asked))
     )
     search_text = f"{previous[-1]} {asked}" if is_followup else without_preamble(asked)
-    return Question(asked, search_text, has_content, is_followup)
+    return Question(
+        asked, search_text, has_content, is_followup, previous[-1] if is_followup else ""
+    )
 
 
 def without_preamble(text: str) -> str:

@@ -249,6 +249,22 @@ def test_whether_an_agency_takes_part(
     assert (agency in cited.lead + cited.participants) is takes_part
 
 
+@pytest.mark.parametrize(
+    ("question", "history", "key", "agency"),
+    [
+        ("那公路呢？", ("铁路项目谁牵头？",), "7", "省交通运输厅"),
+        ("那教育呢？", ("旅游方面谁牵头？",), "13", "省教育厅"),
+    ],
+)
+def test_what_about_another_topic_keeps_the_question(
+    ask: Ask, question: str, history: tuple[str, ...], key: str, agency: str
+) -> None:
+    answer = ask(question, history)
+    assert answer.kind == "lead"
+    assert first_key(answer) == key
+    assert agency in answer.citations[0].lead
+
+
 def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     answer = ask("省旅游局牵头哪些任务?")
     assert [c.task for c in answer.citations] == [17, 27]

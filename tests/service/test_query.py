@@ -162,3 +162,10 @@ def test_the_search_text_drops_the_preamble_but_the_question_keeps_it() -> None:
     asked = prepare("我是香港运输部门的，想了解一下，航运公司能开分公司吗？")
     assert asked.text.startswith("我是香港运输部门的")
     assert asked.search_text == "航运公司能开分公司吗？"
+
+
+def test_a_followup_remembers_the_turn_it_leans_on() -> None:
+    asked = prepare("那公路呢？", ["旅游方面谁牵头？", "铁路项目谁牵头？"])
+    assert asked.is_followup
+    assert asked.previous == "铁路项目谁牵头？"
+    assert prepare("铁路项目谁牵头？", ["旅游方面谁牵头？"]).previous == ""
