@@ -168,4 +168,6 @@ def test_a_followup_remembers_the_turn_it_leans_on() -> None:
     asked = prepare("那公路呢？", ["旅游方面谁牵头？", "铁路项目谁牵头？"])
     assert asked.is_followup
     assert asked.previous == "铁路项目谁牵头？"
-    assert prepare("铁路项目谁牵头？", ["旅游方面谁牵头？"]).previous == ""
+    alone = prepare("跨省区流域水资源水环境保护这项工作由哪个部门牵头？", ["旅游方面谁牵头？"])
+    assert not alone.is_followup
+    assert alone.previous == ""
