@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +59,7 @@ def _converter() -> object:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=8192)  # a question is normalized by several stages; the answer is pure
 def normalize(text: str) -> str:
     """Traditional → simplified, full-width → half-width (NFKC), one dash, lowercase.
 
