@@ -7,10 +7,12 @@ three signals are combined:
 1. lexical coverage: how much of the question's (idf-weighted) terms the best
    target's text contains; terms the corpus never uses count against it;
 2. dense similarity of the best unit;
-3. answer type: a question that asks for a number, amount, rate, date or person
-   is declined when the evidence holds nothing of that kind.
+3. answer type (``service.answer_type``): a question that asks for an amount, a
+   date, a person, a procedure, the cities … is declined unless a span that
+   matches it well holds that kind of thing; that span is then quoted first.
 
-The thresholds are calibrated on the dev half of ``eval/gold.jsonl``.
+The thresholds are calibrated on the dev half of ``eval/gold.jsonl`` and the
+tuning-only ``eval/calibration.jsonl``; the test half only reports.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from indexer.tokenize import normalize, query_tokens
 from indexer.types import Clause
 from service.abstain import judge
 from service.answer_type import read_asked
-from service.catalog import Catalog, Target
+from service.catalog import PART_OF, Catalog, Target
 from service.compose import (
     Span,
     cite,
@@ -50,14 +50,6 @@ log = logging.getLogger(__name__)
 DECLINE_TEXT = "文件中没有找到能回答这个问题的内容。"
 CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
 _PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
-_SECTION_REF = re.compile(
-    r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
-    r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
-)
-_END_SECTION = re.compile(
-    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?(最后|头|首)(?:一)?"
-    r"(?:条|项|块|个方面|方面|个)"
-)
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
 # "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.
 _ROLE_CHECK = re.compile(
@@ -66,9 +58,6 @@ _ROLE_CHECK = re.compile(
 )
 _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
-_PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
-_SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
-_CN = "一二三四五六七八九"
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
 _TASK_SUMMARY = re.compile(
     r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
@@ -202,12 +191,12 @@ def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
 def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     catalog = engine.catalog
     counting = intent.kind == "count"
-    section = _section_ref(text, catalog)
+    section = catalog.section_referred(text)
     if section and section in catalog.sections:
         return section_overview(catalog, section, counting)
     part = _PART_REF.search(text)
     if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
-        key = part.group(1) or _PART_OF[part.group(2)]
+        key = part.group(1) or PART_OF[part.group(2)]
         if key == "二" and counting:
             return count_tasks(catalog)
         if key != "二":
@@ -232,24 +221,6 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)
     return None
-
-
-def _section_ref(text: str, catalog: Catalog) -> str | None:
-    code = _SECTION_CODE.search(text)
-    if code:
-        return f"{code.group(1)}({code.group(2)})"
-    end = _END_SECTION.search(text)
-    if end:
-        sections = catalog.sections_of_part(end.group(1) or _PART_OF[end.group(2)])
-        if not sections:
-            return None
-        return sections[-1].code if end.group(3) == "最后" else sections[0].code
-    match = _SECTION_REF.search(text)
-    if not match:
-        return None
-    if match.group(1):
-        return f"{match.group(1)}({match.group(2)})"
-    return f"{_PART_OF[match.group(3)]}({match.group(4)})"
 
 
 def _lead_target(

@@ -19,6 +19,17 @@ _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[�
 _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 
 NICKNAMES_FILE = DATA_DIR / "agency_nicknames.txt"
+# The parts of a 实施意见 by name, for questions that name a part instead of its number.
+PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
+_SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
+_SECTION_REF = re.compile(
+    r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
+    r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
+)
+_END_SECTION = re.compile(
+    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?(最后|头|首)(?:一)?"
+    r"(?:条|项|块|个方面|方面|个)"
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,25 @@ class Catalog:
             if len(matches) == 1:
                 return matches
         return []
+
+    def section_referred(self, text: str) -> str | None:
+        """The section a question points at by position: 二(三), 第二部分第三块,
+        保障措施第二条, 保障措施最后一条 (the code, whether or not it exists)."""
+        code = _SECTION_CODE.search(text)
+        if code:
+            return f"{code.group(1)}({code.group(2)})"
+        end = _END_SECTION.search(text)
+        if end:
+            sections = self.sections_of_part(end.group(1) or PART_OF[end.group(2)])
+            if not sections:
+                return None
+            return sections[-1].code if end.group(3) == "最后" else sections[0].code
+        match = _SECTION_REF.search(text)
+        if not match:
+            return None
+        if match.group(1):
+            return f"{match.group(1)}({match.group(2)})"
+        return f"{PART_OF[match.group(3)]}({match.group(4)})"
 
     def without_nicknames(self, text: str, agencies: Sequence[str]) -> str:
         """``text`` with the nicknames of ``agencies`` and what follows them (环保局,
