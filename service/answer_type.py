@@ -19,12 +19,14 @@ from indexer.tokenize import words
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = {
     "amount": re.compile(
-        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|金额|规模|投资|收费|费用|价格|票价|补贴|报销|比例|税"
+        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|几块钱|百分之几|金额|规模|投资|收费|费用|价格|票价"
+        r"|补贴|报销|比例|税"
         r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
     "count": re.compile(r"名额|配额|(有|共)几(个|条|项|天|次)|how many"),
     "time": re.compile(
-        r"哪(一)?年|哪(一)?天|几月几(日|号)|何时|什么时候|多久|期限|有效期|截止"
+        r"哪(一)?年|哪(一)?天|几月几(日|号)|几个?(工作日|天|月|年)(内|之内|以内)|何时|什么时候|多久"
+        r"|期限|有效期|截止"
         r"|when|which year|how long"
     ),
     "person": re.compile(
@@ -33,8 +35,9 @@ _ASKS = {
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分)"
-        r"|(去|到|在)哪(里|儿|个[\u4e00-\u9fff]{1,3})?(办|申请|报名|提交|查|登记|下载)"
+        r"|(去|到|在)哪(里|儿|个[\u4e00-\u9fff]{1,3})?(能|可以)?(办|申请|报名|提交|查|登记|下载)"
         r"|(什么|哪些)(材料|手续|证件|证明)|表格模板|(申请|材料)(要)?(交|递交|提交|报)(到|给)?哪"
+        r"|有没有(名单|清单)|(名单|清单)(在哪(里|儿)?|哪里)(能|可以)?(查|看|找|下载)|(名单|清单)怎么查"
         r"|"
         r"how (do|can) i|apply for|renew"
     ),
@@ -56,8 +59,12 @@ _ASKS = {
     "progress": re.compile(
         r"已经.{0,12}(了|没有|吗)|进展(如何|怎么样|到哪)|成效|效果(如何|怎么样)"
         r"|(建成|通车|开通|完成|落地)了(吗|没有|没)|到现在|so far|achieved"
+        # "规划编完了没有", "批复了吗" (but "文件里提到了吗" asks about the text).
+        r"|(?<![提说写讲到])了(没有|吗|没)[?？]?$"
     ),
-    "venue": re.compile(r"下一?届|在哪(里|个城市)?(开|举办|召开)|设在哪"),
+    "venue": re.compile(r"下一?届|在哪(里|个城市|座城市)?(开|办|举办|召开)|设在哪"),
+    # "建在哪个县", "定在蛇口还是南沙": a site the text would have to name.
+    "site": re.compile(r"(建|设|定|落|选)在哪|选址|哪个(县|镇|村)|哪几个(县|镇|村)"),
     "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
     "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多远"),
 }
@@ -72,6 +79,7 @@ _EVIDENCE = {
     "person": re.compile(r"(?!)"),
     "procedure": re.compile(r"(?!)"),
     "venue": re.compile(r"(?!)"),
+    "site": re.compile(r"[\u4e00-\u9fff]{1,4}(县|镇|村)(?![级域])|选址"),
     "condition": re.compile(
         r"(须|应当|必须)(具备|满足|符合)|条件(为|是|包括)|年满|学历|不低于|不少于"
     ),
@@ -88,7 +96,7 @@ _EVIDENCE = {
     # placeholders for them ("部分国家", "符合条件的随迁子女", "探索建立…").
     "specifics": re.compile(r"^(?!.*(部分|符合条件|有关|相关|一定|探索))"),
     "number": re.compile(
-        rf"\d|{_NUMERAL}(个|条|项|期|号|年|月|千伏|公里|米|省|市)|第[一二三四五六七八九十]"
+        rf"\d|{_NUMERAL}(个|条|项|期|号|年|月|千伏|公里|米|省|市|线)|第[一二三四五六七八九十]"
     ),
 }
 # "多少亩", "多少个省区", "多少度电": a quantity in a unit; the evidence must count in it.
@@ -113,6 +121,7 @@ _ASK_WORDS = frozenset(
     ]
 )
 _PARTS = re.compile(r"[，。？！?!,;；：:\s]+")
+_INSTITUTIONS = frozenset("院所校司")
 _WHICH_SEVERAL = re.compile(r"哪几个?")
 _ASK_AFTER = frozenset(["哪些", "什么", "哪几个", "哪几", "啥"])
 # What may follow an ask word that ends the question: particles and classifiers.
@@ -216,7 +225,12 @@ def read_asked(text: str, vocabulary: Container[str]) -> Asked:
     )
     if _LENGTH.search(text):
         units += ("length",)
-    focus = tuple(w for w in dict.fromkeys(_focus_words(text)) if w in vocabulary)
+    # "哪家医院", "哪个法院": an institution the corpus never names is asked for all the same.
+    focus = tuple(
+        w
+        for w in dict.fromkeys(_focus_words(text))
+        if w in vocabulary or (len(w) == 2 and w[-1] in _INSTITUTIONS)
+    )
     return Asked(kinds, units, focus)
 
 

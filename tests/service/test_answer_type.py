@@ -51,6 +51,15 @@ def asked(question: str) -> Asked:
         ("跟福建的实施方案比，多了哪些任务", ("comparison",)),
         ("为什么偏偏挑这两所大学", ("choice", "purpose")),
         ("为什么要共建无水港", ("purpose",)),
+        ("示范基地具体建在哪个县", ("site",)),
+        ("粤澳示范区的规划编完了没有", ("progress",)),
+        ("区域性通信枢纽文件里提到了吗", ()),  # asks about the text, not progress
+        ("投诉几个工作日内要给结果", ("time",)),
+        ("配额一吨几块钱", ("amount", "count")),
+        ("不能超过预算的百分之几", ("amount",)),
+        ("第一批景区有没有名单", ("procedure",)),
+        ("负面清单在哪条提的", ()),
+        ("非遗展演每年在哪座城市办", ("venue",)),
         ("为啥扶贫协作在省内只挑了这六个市", ("choice", "purpose")),
         ("要报请联席会议的大事怎么挑选", ()),  # how, not why
         ("对澳供水管道是第几条", ("number",)),
@@ -89,6 +98,8 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         ("大数据园区要建成什么水平？", ()),
         ("由哪些部门负责？", ()),
         ("试点是哪家牵头在抓？", ()),
+        # An institution is asked for even when the corpus never names one.
+        ("平台是哪家医院在运营？", ("医院",)),
         # An attribute does not name the thing asked for.
         ("要承担什么国家级的改革试点？", ()),
         ("文件里提到的港口有哪几个？", ("港口",)),

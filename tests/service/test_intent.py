@@ -56,6 +56,7 @@ def test_chinese_number(text: str, value: int | None) -> None:
         ("第100项任务讲什么", 100),  # no such task, but a reference all the same
         ("任务一讲什么", 1),
         ("24条讲啥", 24),
+        ("任务十一能帮我概括一下吗？", 11),
         ("第27条都涉及哪些方面？", 27),
         # Not references to a task.
         ("2020年前完成", None),
