@@ -23,6 +23,7 @@ from service.compose import (
     Span,
     cite,
     marker,
+    overlaps,
     pick_spans,
     term_weights,
     trim_span,
@@ -252,7 +253,7 @@ def _search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = No
     pieces, cites = [], []
     for rank, hit in enumerate(chosen):
         spans = pick_spans(hit.clauses[:3], weights, limit=2 if rank == 0 else 1)
-        if rank == 0 and typed is not None and not any(_same(typed, s) for s in spans):
+        if rank == 0 and typed is not None and not overlaps(typed, spans):
             spans = [typed, *spans[:1]]
         if rank > 0 and (not spans or spans[0].score <= 0):
             continue
@@ -272,10 +273,6 @@ def _with_first(retrieval: Retrieval, clause: Clause) -> Retrieval:
     if not moved or moved[0] is hits[0]:
         return retrieval
     return replace(retrieval, targets=(moved[0], *(h for h in hits if h is not moved[0])))
-
-
-def _same(a: Span, b: Span) -> bool:
-    return a.clause.id == b.clause.id and a.start < b.end and b.start < a.end
 
 
 def _declined(

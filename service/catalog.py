@@ -91,6 +91,7 @@ class Catalog:
                 if key not in self.participant_of[name]:
                     self.participant_of[name].append(key)
         names = set(self.lead_of) | set(self.participant_of)
+        self.agency_names = tuple(sorted(names))
         # Longest alias first, so 省交通运输厅 wins over a shorter name inside it.
         self._aliases = sorted(
             ((alias, name) for name in names for alias in {name, _strip_agency(name)}),
@@ -141,10 +142,9 @@ class Catalog:
         """The agency named by the last nickname in ``text`` (环保 → 省环境保护厅, 海关 →
         海关广东分署), when it fits exactly one agency of the document; else []."""
         norm = normalize(text)
-        names = sorted({name for _, name in self._aliases})
         found = [(norm.rfind(nick), stem) for nick, stem in _nicknames() if nick in norm]
         for _, stem in sorted(found, reverse=True):
-            matches = [name for name in names if stem in name]
+            matches = [name for name in self.agency_names if stem in name]
             if len(matches) == 1:
                 return matches
         return []

@@ -203,13 +203,14 @@ def pick_spans(
         if (
             extra is not None
             and extra.score >= COMPLEMENT_SHARE * first.score
-            and not _overlaps(extra, chosen)
+            and not overlaps(extra, chosen)
         ):
             chosen.append(extra)
     return chosen
 
 
-def _overlaps(span: Span, others: Sequence[Span]) -> bool:
+def overlaps(span: Span, others: Sequence[Span]) -> bool:
+    """Whether ``span`` shares characters of its clause with any of ``others``."""
     return any(
         o.clause.id == span.clause.id and o.start < span.end and span.start < o.end for o in others
     )

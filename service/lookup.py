@@ -57,6 +57,12 @@ def responsibility(clause: Clause, subject: str) -> str:
     return f"{subject}未写明牵头或责任单位"
 
 
+def _subject(target: Target, clause: Clause) -> str:
+    """「共建现代化综合交通运输体系」中铁路方面的工作: the work a note is about."""
+    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
+    return f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+
+
 def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Composed:
     """Who leads and who takes part, for the best-matching clauses that carry a note."""
     noted = [c for c in clauses if c.note] or [c for c in target.clauses if c.note]
@@ -66,8 +72,7 @@ def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Comp
         text = f"「{target.title}」部分未写明牵头或责任单位{marker(clause.task, clause.section)}"
         return Composed(text, (cite(clause, quote, score),), (target.key,), "lead")
     clause = noted[0]
-    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
-    subject = f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+    subject = _subject(target, clause)
     text = responsibility(clause, subject) + marker(clause.task, clause.section)
     assert clause.note is not None
     return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
@@ -92,8 +97,7 @@ def role_answer(
         parts.append(f"{join_names(leading)}牵头")
     if taking_part:
         parts.append(f"{join_names(taking_part)}按职责分工参与")
-    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
-    subject = f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+    subject = _subject(target, clause)
     text = f"是，{'，'.join(parts)}：" + responsibility(clause, subject)
     text += marker(clause.task, clause.section)
     assert clause.note is not None
