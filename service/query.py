@@ -30,6 +30,19 @@ _PREAMBLE = re.compile(
 _CLAUSE_END = re.compile(r"(?<=[，,。；;])")
 # Short follow-ups rarely name their topic; past this length a turn stands alone.
 _SHORT_FOLLOWUP = 14
+# A conversation's context: its standalone turn and the latest elliptical turns after it.
+_CONTEXT_TURNS = 3
+# Earlier turns lean on the turn before them only when they name no topic of their
+# own: wrongly folding the current turn only adds words to one search, but a wrongly
+# folded earlier turn would drag an old topic through the rest of the conversation.
+_ASKING = re.compile(
+    r"谁|哪些|哪个|哪几|什么|啥|怎么|如何|牵头|负责|参与|参加|配合|部门|单位|机构|还有|另外|其他|"
+    r"别的|具体|主要|内容|措施|要|做|干|是|有|都|呢|吗|的|了|和|该|个|项|条|些|任务|工作|"
+    r"who|which|what|leads?|else|others?|agenc(y|ies)|departments?|involved|is|are|the|does|"
+    r"do|it|this|that|and|for|of|in|take|part|"
+    r"[\s\W_]",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -69,14 +82,38 @@ def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) ->
     """Validate ``text`` and decide what to search for, given earlier user turns."""
     asked = check_question(text, max_chars)
     has_content = bool(_CONTENT.search(asked))
-    previous = [h.strip() for h in history if isinstance(h, str) and h.strip()]
-    is_followup = bool(previous) and (
-        len(asked) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(asked))
-    )
-    search_text = f"{previous[-1]} {asked}" if is_followup else without_preamble(asked)
-    return Question(
-        asked, search_text, has_content, is_followup, previous[-1] if is_followup else ""
-    )
+    context = conversation_context(history)
+    is_followup = bool(context) and _leans_on_earlier(asked)
+    search_text = f"{context} {asked}" if is_followup else without_preamble(asked)
+    return Question(asked, search_text, has_content, is_followup, context if is_followup else "")
+
+
+def _leans_on_earlier(turn: str) -> bool:
+    return len(turn) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(turn))
+
+
+def _names_no_topic(turn: str) -> bool:
+    """Whether an earlier turn only asks ("还有谁参与？", "具体要做什么？")."""
+    return bool(_ELLIPTICAL.search(turn)) or not _CONTENT.search(_ASKING.sub("", turn))
+
+
+def conversation_context(history: Sequence[str]) -> str:
+    """What the earlier user turns are about: the last turn that stands alone,
+    followed by the short turns that lean on it (at most ``_CONTEXT_TURNS`` of them).
+
+    >>> turns = ["旅游方面谁牵头？", "港珠澳大桥的建设放在哪一项任务里讲？", "谁牵头？"]
+    >>> conversation_context(turns)
+    '港珠澳大桥的建设放在哪一项任务里讲？ 谁牵头？'
+    """
+    turns = [h.strip() for h in history if isinstance(h, str) and h.strip()]
+    context: list[str] = []
+    for turn in turns:
+        if context and _names_no_topic(turn):
+            # The standalone turn names the topic; only the latest elliptical turns matter.
+            context = [context[0], *context[1:][-(_CONTEXT_TURNS - 1) :], turn]
+        else:
+            context = [without_preamble(turn)]
+    return " ".join(context)
 
 
 def without_preamble(text: str) -> str:

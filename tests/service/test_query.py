@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.errors import BadQuestion, PolicyQAError
-from service.query import Question, check_question, prepare, without_preamble
+from service.query import Question, check_question, conversation_context, prepare, without_preamble
 
 EARLIER = "赣州至深圳客专文件里有写吗？"
 
@@ -171,3 +171,41 @@ def test_a_followup_remembers_the_turn_it_leans_on() -> None:
     alone = prepare("跨省区流域水资源水环境保护这项工作由哪个部门牵头？", ["旅游方面谁牵头？"])
     assert not alone.is_followup
     assert alone.previous == ""
+
+
+@pytest.mark.parametrize(
+    ("history", "context"),
+    [
+        ([], ""),
+        (["铁路项目谁牵头？"], "铁路项目谁牵头？"),
+        # A short turn leans on the one before; a long one starts a new topic.
+        (
+            ["港珠澳大桥的建设放在哪一项任务里讲？", "谁牵头？"],
+            "港珠澳大桥的建设放在哪一项任务里讲？ 谁牵头？",
+        ),
+        (
+            ["旅游方面谁牵头？", "随迁子女在广东参加高考，文件怎么说？"],
+            "随迁子女在广东参加高考，文件怎么说？",
+        ),
+        # Only the latest three elliptical turns are kept after the standalone one.
+        (
+            ["随迁子女在广东参加高考，文件怎么说？", "谁牵头？", "还有谁？", "那呢？", "具体呢？"],
+            "随迁子女在广东参加高考，文件怎么说？ 还有谁？ 那呢？ 具体呢？",
+        ),
+        (["我是香港运输部门的，想了解一下，航运公司能开分公司吗？"], "航运公司能开分公司吗？"),
+        (
+            ["Which department leads the railway projects?", "Which agencies take part in it?"],
+            "Which department leads the railway projects? Which agencies take part in it?",
+        ),
+        (["铁路项目谁牵头？", "公路项目谁牵头？"], "公路项目谁牵头？"),
+    ],
+)
+def test_conversation_context(history: list[str], context: str) -> None:
+    assert conversation_context(history) == context
+
+
+def test_a_followup_after_a_followup_searches_the_whole_conversation() -> None:
+    asked = prepare("还有哪些部门参与？", ["港珠澳大桥的建设放在哪一项任务里讲？", "谁牵头？"])
+    assert asked.is_followup
+    assert asked.search_text.startswith("港珠澳大桥的建设")
+    assert asked.previous == "港珠澳大桥的建设放在哪一项任务里讲？ 谁牵头？"
