@@ -25,21 +25,19 @@ Confidence, judged per span (anything less keeps the damaged text and reports
   only between whole words, not after a preposition, conjunction or particle;
 * at least half of the repaired ideographs must sit in jieba words of two or more;
 * a lone private-use character is repaired only by a rule in ``TERM_RULES``.
+
+This module finds the spans and re-pairs their bytes; how well a candidate reads in
+jieba's word model is measured by ``indexer.mojibake_score``.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import jieba
-    import opencc
+from indexer.mojibake_score import can_split, logprob, punctuation_logprob, reads_as_words
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,6 @@ TERM_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _PUNCT = "。，、；：！？"
 _OK_PUNCT = set(_PUNCT + "“”《》〈〉（）〔〕")
-_NO_SENTENCE_END = ("p", "c", "u")  # jieba tags: preposition, conjunction, particle
 # Nats between the best and the second-best lost character. On 2,520 spans made by
 # damaging this document's own sentences the same way, 3.0 repaired 71% with 99.5%
 # of the repairs right; 4.0 repaired 62% with 99.7% right.
@@ -128,7 +125,7 @@ def _repair_at(text: str, start: int, readings: Mapping[str, frozenset[str]]) ->
         rest = _decode_rest(garbage, tail, readings)
         if rest is not None and not SUSPECT.search(text, end, end + 4):
             garbled = _BROKEN_NOTE.sub("", text[run_start:end])
-            gain = _logprob(rest.replace(_UNKNOWN, "")) - _logprob(garbled)
+            gain = logprob(rest.replace(_UNKNOWN, "")) - logprob(garbled)
             decodes.append((gain, end, garbage, rest))
     if not decodes:
         end = head.end() if head else start + 1
@@ -142,7 +139,7 @@ def _repair_at(text: str, start: int, readings: Mapping[str, frozenset[str]]) ->
     firsts = _first_candidates(garbage[0], head.group(1) if head else None, readings)
     left, right = _context(text, start, -1), _context(text, end, 1)
     first = None if _UNKNOWN in rest else _choose(firsts, left, rest, right)
-    if first is None or not _reads_as_words(left, first + rest, right):
+    if first is None or not reads_as_words(left, first + rest, right):
         log.info("mojibake %r decodes to ?%s but not with confidence", raw, rest)
         return Repair(start, end, raw, None)
     return Repair(start, end, raw, first + rest)
@@ -241,32 +238,18 @@ def _choose(candidates: list[str], left: str, rest: str, right: str) -> str | No
     scored = []
     for c in candidates:
         if c in _PUNCT:
-            if not _can_split(left, rest + right):
+            if not can_split(left, rest + right):
                 continue
-            score = _logprob(left) + _logprob(rest + right) + _punct_logprob()
+            score = logprob(left) + logprob(rest + right) + punctuation_logprob()
         elif c in _OK_PUNCT:
             continue
         else:
-            score = _logprob(left + c + rest + right)
+            score = logprob(left + c + rest + right)
         scored.append((score, c))
     scored.sort(reverse=True)
     if not scored or (len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN):
         return None
     return scored[0][1]
-
-
-def _reads_as_words(left: str, repaired: str, right: str) -> bool:
-    """At least half of the repaired ideographs fall in jieba words of two or more."""
-    left, repaired, right = map(_simplified, (left, repaired, right))
-    window = left + repaired + right
-    covered, pos = set(), 0
-    for word in _segment(window):
-        if len(word) > 1:
-            covered.update(range(pos, pos + len(word)))
-        pos += len(word)
-    span = range(len(left), len(left) + len(repaired))
-    ideographs = [k for k in span if "\u4e00" <= window[k] <= "\u9fff"]
-    return bool(ideographs) and 2 * sum(k in covered for k in ideographs) >= len(ideographs)
 
 
 def _context(text: str, i: int, step: int) -> str:
@@ -278,66 +261,3 @@ def _context(text: str, i: int, step: int) -> str:
             break
         k += step
     return text[min(i, k) : max(i, k)]
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> jieba.Tokenizer:
-    import jieba  # lazily: loading the dictionary takes a second
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.initialize()
-    return jieba.dt
-
-
-@lru_cache(maxsize=1)
-def _simplifier() -> opencc.OpenCC:
-    import opencc  # jieba's dictionary is simplified Chinese
-
-    return opencc.OpenCC("tw2s")
-
-
-def _simplified(text: str) -> str:
-    return _simplifier().convert(text)
-
-
-def _route(text: str) -> dict[int, tuple[float, int]]:
-    route: dict[int, tuple[float, int]] = {}
-    dt = _tokenizer()
-    dt.calc(text, dt.get_DAG(text), route)
-    return route
-
-
-def _logprob(text: str) -> float:
-    text = _simplified(text)
-    return _route(text)[0][0] if text else 0.0
-
-
-def _segment(text: str) -> list[str]:
-    route, words, i = _route(text), [], 0
-    while i < len(text):
-        j = route[i][1] + 1
-        words.append(text[i:j])
-        i = j
-    return words
-
-
-@lru_cache(maxsize=1)
-def _punct_logprob() -> float:
-    """A punctuation mark costs as much as jieba's most frequent single character."""
-    dt = _tokenizer()
-    top = max(f for w, f in dt.FREQ.items() if len(w) == 1)
-    return math.log(top) - math.log(dt.total)
-
-
-def _can_split(left: str, right: str) -> bool:
-    """Whether a lost punctuation mark fits here: whole words on both sides of it.
-
-    The clause before must not end in a function word and the one after must
-    begin with a dictionary word of two or more characters.
-    """
-    import jieba.posseg
-
-    before, after = _segment(_simplified(left)), _simplified(right)
-    if not before or not any(j > 0 for j in _tokenizer().get_DAG(after).get(0, ())):
-        return False
-    return not jieba.posseg.dt.word_tag_tab.get(before[-1], "x").startswith(_NO_SENTENCE_END)

@@ -5,14 +5,14 @@ A line is a heading only when it *starts* with one of these markers and its numb
 continues the sequence, so numbers inside sentences (2020年, 9+2, ±800千伏,
 (2016-2020), 1304号) or a date line (2017年1月20日) never open a heading.
 
-Lines before the first heading are the front matter: an optional 印发 notice
-(title, 文号, addressee, body, signature, date) and the attached document's title
-and preamble. Node kinds: document, notice, preamble, chapter, part, article,
-section, task, item, paragraph, plus ``field`` for the notice's 文号/主送/签署/日期,
-whose ``label`` names the field and ``text`` holds its value.
+Lines before the first heading are the front matter, read by ``indexer.front_matter``:
+an optional 印发 notice (title, 文号, addressee, body, signature, date) and the
+attached document's title and preamble. Node kinds: document, notice, preamble,
+chapter, part, article, section, task, item, paragraph, plus ``field`` for the
+notice's 文号/主送/签署/日期, whose ``label`` names the field and ``text`` holds its value.
 
     >>> tree = parse_structure(clean_doc)  # doctest: +SKIP
-    >>> [n.label for n in tree.children][:3]
+    >>> [n.label for n in tree.children][:3]  # doctest: +SKIP
     ['通知', '引言', '一']
 """
 
@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.errors import ParseError
+from indexer.front_matter import Notice, split_front_matter
 from indexer.types import CleanDoc, Node
 
 log = logging.getLogger(__name__)
@@ -81,18 +82,6 @@ TOPIC_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^——(?P<topic>[^。——]{1,24})。"),
 )
 
-DATE_LINE = re.compile(
-    rf"^[(（]?(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年[\d{_CN_DIGITS}]{{1,2}}月[\d{_CN_DIGITS}]{{1,3}}日[)）]?$"
-)
-DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号$")
-# Words that end the title of an official document.
-_DOC_TYPES = (
-    "通知", "意见", "决定", "方案", "办法", "规定", "规划", "纲要", "批复", "公告",
-    "通告", "通报", "函", "报告", "请示", "细则", "条例", "计划", "要点", "措施",
-)  # fmt: skip
-_TITLE_END = re.compile(rf"(?:{'|'.join(_DOC_TYPES)})$")
-_MAX_TITLE_LINE = 60
-_MAX_SIGNATURE = 30
 # Brackets inside which 。；！？ do not end a sentence.
 _OPENERS = {"“": "”", "《": "》", "(": ")", "（": "）", "‘": "’", "「": "」"}
 
@@ -112,10 +101,10 @@ def parse_structure(doc: CleanDoc) -> Node:
             "(1) / 第X章 / 第X条) found, so the document has no structure to cite; check that "
             "it is a policy document and that cleaning kept its heading lines"
         )
-    front = _front_matter(lines[:body_start])
+    front = split_front_matter(lines[:body_start])
     root = _Draft("document", doc.meta.id, title=front.doc_title or doc.meta.title, rank=-1)
     if front.notice is not None:
-        root.children.append(front.notice)
+        root.children.append(_notice_draft(front.notice))
     if front.preamble:
         preamble = _Draft("preamble", "引言", rank=-1)
         for text in front.preamble:
@@ -298,81 +287,15 @@ def _build_body(
             node.add_paragraph(rest)
 
 
-@dataclass
-class _Front:
-    notice: _Draft | None
-    doc_title: str
-    preamble: list[str]
-
-
-def _front_matter(lines: list[str]) -> _Front:
-    """Split the lines before the first heading into notice, document title and preamble."""
-    date_at = max((i for i, ln in enumerate(lines) if DATE_LINE.match(ln)), default=None)
-    notice = None
-    rest = lines
-    if date_at is not None:
-        notice = _notice(lines[: date_at + 1])
-        rest = lines[date_at + 1 :]
-    title_lines: list[str] = []
-    while rest and _is_title_line(rest[0]):
-        if not DOC_NUMBER_LINE.match(rest[0]):  # a 文号 under the title is not part of it
-            title_lines.append(rest[0])
-        rest = rest[1:]
-    return _Front(notice=notice, doc_title="".join(title_lines), preamble=list(rest))
-
-
-def _is_title_line(line: str) -> bool:
-    return len(line) <= _MAX_TITLE_LINE and not re.search(r"[。，；：:！？]", line)
-
-
-def _notice(lines: list[str]) -> _Draft:
-    """The 印发 notice: title lines, 文号, 主送 (addressee), body, 签署 and 日期."""
-    notice = _Draft("notice", "通知", rank=-1)
-    fields: list[_Draft] = []
-    date = lines[-1]
-    body = lines[:-1]
-    signature = None
-    if body and len(body[-1]) <= _MAX_SIGNATURE and _is_title_line(body[-1]):
-        signature = body.pop()
-    addressee_at = next(
-        (i for i, ln in enumerate(body) if ln.endswith(("：", ":")) and "。" not in ln), None
-    )
-    head = body[:addressee_at] if addressee_at is not None else []
-    if addressee_at is None:
-        # No addressee line: the title is the leading run of title-like lines.
-        while body and (_is_title_line(body[0]) or DOC_NUMBER_LINE.match(body[0])):
-            head.append(body.pop(0))
-        text_lines = body
-    else:
-        text_lines = body[addressee_at + 1 :]
-    title_parts = []
-    for ln in head:
-        if DOC_NUMBER_LINE.match(ln):
-            fields.append(_Draft("field", "文号", text=ln))
-        else:
-            title_parts.append(ln)
-    notice.title = _dedupe_title(title_parts)
-    if addressee_at is not None:
-        fields.append(_Draft("field", "主送", text=body[addressee_at].rstrip("：:")))
-    notice.children.extend(fields)
-    for ln in text_lines:
-        notice.add_paragraph(ln)
-    if signature:
-        notice.children.append(_Draft("field", "签署", text=signature))
-    notice.children.append(_Draft("field", "日期", text=date.strip("()（）")))
-    return notice
-
-
-def _dedupe_title(parts: list[str]) -> str:
-    """Join title lines; a title repeated on one line and split over two counts once."""
-    groups: list[str] = []
-    current = ""
-    for part in parts:
-        current += part
-        if _TITLE_END.search(current):
-            groups.append(current)
-            current = ""
-    if current:
-        groups.append(current)
-    unique = list(dict.fromkeys(groups))
-    return "".join(unique)
+def _notice_draft(notice: Notice) -> _Draft:
+    """The notice node: 文号 and 主送 fields, the body's paragraphs, then 签署 and 日期."""
+    draft = _Draft("notice", "通知", title=notice.title, rank=-1)
+    draft.children.extend(_Draft("field", "文号", text=number) for number in notice.doc_numbers)
+    if notice.addressee is not None:
+        draft.children.append(_Draft("field", "主送", text=notice.addressee))
+    for line in notice.body:
+        draft.add_paragraph(line)
+    if notice.signature:
+        draft.children.append(_Draft("field", "签署", text=notice.signature))
+    draft.children.append(_Draft("field", "日期", text=notice.date))
+    return draft
