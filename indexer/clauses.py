@@ -8,7 +8,12 @@ its sub-topic lead-in (also in ``topic``) and responsibility note, but without a
 heading sentence (that is ``title``); ``sentences`` leave the note out and join a
 lead-in such as 铁路方面。 to the sentence after it.
 
-    >>> clauses = build_clauses(clean_doc, parse_structure(clean_doc))  # doctest: +SKIP
+    >>> from pathlib import Path
+    >>> from indexer.clean import clean
+    >>> from indexer.source import load_corpus
+    >>> from indexer.structure import parse_structure
+    >>> clean_doc = clean(load_corpus(Path("corpus"))[0])
+    >>> clauses = build_clauses(clean_doc, parse_structure(clean_doc))
     >>> clauses[0].id
     'gd-pprd-2017/通知/p1'
 """

@@ -1,6 +1,7 @@
 """The whole parse of a document: clean → structure → clauses, plus the lookup tables.
 
->>> docs = parse_corpus(Path("corpus"))  # doctest: +SKIP
+>>> from pathlib import Path
+>>> docs = parse_corpus(Path("corpus"))
 >>> docs[0].task_titles[7], docs[0].task_sections[7]
 ('共建现代化综合交通运输体系', '二(三)')
 """

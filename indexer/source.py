@@ -3,7 +3,8 @@
 A corpus folder holds one ``<name>.json`` metadata file per document, naming its
 text file in ``source``. Text is kept exactly as scraped; cleaning is a later stage.
 
-    >>> docs = load_corpus(Path("corpus"))  # doctest: +SKIP
+    >>> from pathlib import Path
+    >>> docs = load_corpus(Path("corpus"))
     >>> docs[0].meta.id
     'gd-pprd-2017'
 """
