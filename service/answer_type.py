@@ -23,11 +23,12 @@ _ASKS = {
         r"|补贴|报销|比例|税"
         r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
-    "count": re.compile(r"名额|配额|(有|共)几(个|条|项|天|次)|how many"),
+    "quota": re.compile(r"名额|配额"),
+    "count": re.compile(r"(有|共)几(个|条|项|天|次)|how many"),
     "time": re.compile(
         r"哪(一)?年|哪(一)?天|几月几(日|号)|几个?(工作日|天|月|年)(内|之内|以内)|何时|什么时候|多久"
         r"|期限|有效期|截止"
-        r"|when|which year|how long"
+        r"|^when\b|[,;?.] *when\b|which year|how long"
     ),
     "person": re.compile(
         r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
@@ -39,7 +40,7 @@ _ASKS = {
         r"|(什么|哪些)(材料|手续|证件|证明)|表格模板|(申请|材料)(要)?(交|递交|提交|报)(到|给)?哪"
         r"|有没有(名单|清单)|(名单|清单)(在哪(里|儿)?|哪里)(能|可以)?(查|看|找|下载)|(名单|清单)怎么查"
         r"|"
-        r"how (do|can) i|apply for|renew"
+        r"how (do|can) i|apply for|\brenew(al)?\b"
     ),
     "condition": re.compile(
         r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|怎么认定|认定标准|标准是(啥|什么)"
@@ -72,7 +73,11 @@ _NUMERAL = r"(\d+(\.\d+)?|[两二三四五六七八九十百千万亿]+)"
 # What evidence of each kind looks like in the document's text.
 _EVIDENCE = {
     "amount": re.compile(r"\d+(\.\d+)?\s*(亿|万|元|%)|[百千万亿]元|比例"),
-    "count": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
+    "quota": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
+    # "要重建的口岸有几个": a list names them (沙头角、皇岗口岸), and so counts them.
+    "count": re.compile(
+        rf"{_NUMERAL}\s*[\u4e00-\u9fff]|[\u4e00-\u9fff]{{2,8}}、[\u4e00-\u9fff]{{2,8}}"
+    ),
     "time": re.compile(r"(19|20)\d\d|[一二三四五六七八九十]+月|年底|月底|定期"),
     # An implementation plan names no people, phones or addresses, no application
     # procedures and no venues of future meetings: these asks cannot be met from it.

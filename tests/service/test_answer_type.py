@@ -37,7 +37,7 @@ def asked(question: str) -> Asked:
         ("养老保险转移要带什么材料", ("procedure",)),
         ("去哪个窗口办", ("procedure",)),
         ("名单怎么查", ("procedure",)),
-        ("配额怎么分配", ("count", "procedure")),
+        ("配额怎么分配", ("quota", "procedure")),
         ("港澳青年来粤就业有什么条件", ("condition",)),
         ("没按时报送会被怎么问责", ("consequence",)),
         ("九省区高铁现在通车了没有", ("progress",)),
@@ -55,7 +55,7 @@ def asked(question: str) -> Asked:
         ("粤澳示范区的规划编完了没有", ("progress",)),
         ("区域性通信枢纽文件里提到了吗", ()),  # asks about the text, not progress
         ("投诉几个工作日内要给结果", ("time",)),
-        ("配额一吨几块钱", ("amount", "count")),
+        ("配额一吨几块钱", ("amount", "quota")),
         ("不能超过预算的百分之几", ("amount",)),
         ("第一批景区有没有名单", ("procedure",)),
         ("负面清单在哪条提的", ()),
@@ -65,6 +65,12 @@ def asked(question: str) -> Asked:
         ("对澳供水管道是第几条", ("number",)),
         ("铁路项目由谁牵头", ()),
         ("跟港澳在看病上有啥安排", ()),
+        ("要重建的口岸有几个", ("count",)),
+        # English asks are whole words: "renewable" is not "renew", "when treated" no date.
+        ("How do I renew my passport?", ("procedure",)),
+        ("Does the energy task mention new and renewable energy?", ()),
+        ("When will the bridge open?", ("time",)),
+        ("Can patients settle their bills directly when treated in another province?", ()),
     ],
 )
 def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
@@ -136,6 +142,10 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("哪几个省区一起建", "共建闽粤桂琼东南沿海红树林生态功能区。", None),
         ("面向哪些地区", "建设面向东南亚、南亚的物流信息平台。", None),
         ("经过哪些城市", "推进西气东输三线等油气管道建设。", "focus:城市"),
+        # A count is read off a list as well as a numeral; a quota needs the figure.
+        ("要重建的口岸有几个", "开展沙头角、皇岗口岸重建的前期研究。", None),
+        ("要重建的口岸有几个", "开展口岸重建的前期研究。", "count"),
+        ("名额有几个", "开展沙头角、皇岗口岸重建的前期研究。", "quota"),
     ],
 )
 def test_unmet(question: str, evidence: str, missing: str | None) -> None:
