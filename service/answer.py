@@ -60,14 +60,18 @@ _ROLE_CHECK = re.compile(
 _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
+_SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
 _TASK_SUMMARY = re.compile(
     r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
     r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
+    # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
+    rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
 _WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
-    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about"
+    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
+    + _SUMMARY_VERBS
 )
 
 
@@ -91,6 +95,8 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
             return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
         if verdict.span is not None:
             retrieval = _with_first(retrieval, verdict.span.clause)
+        else:
+            retrieval = _named_section_first(engine.catalog, asked.text, retrieval)
         composed = _search_answer(engine, retrieval, verdict.span)
     timing["total"] = _ms(started)
     return Answer(
@@ -264,6 +270,16 @@ def _search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = No
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
             cites.append(cite(clause, quote, hit.score))
     return Composed("".join(pieces), tuple(cites), tuple(c for c in _ranking(retrieval)), "search")
+
+
+def _named_section_first(catalog: Catalog, text: str, retrieval: Retrieval) -> Retrieval:
+    """ "合作目标里，广东要扮演个啥角色": the section the question names, when it was
+    retrieved at all, answers before a task that only shares its words."""
+    code = catalog.section_named(text)
+    for hit in retrieval.targets[:3]:
+        if code and hit.key == code:
+            return _with_first(retrieval, hit.clauses[0])
+    return retrieval
 
 
 def _with_first(retrieval: Retrieval, clause: Clause) -> Retrieval:

@@ -447,7 +447,13 @@ def test_sections_named_by_position(ask: Ask, question: str, section: str) -> No
 
 @pytest.mark.parametrize(
     ("question", "task"),
-    [("统一市场规则那条大概有哪几块内容？", 4), ("粤港澳社会事务那条都包括哪些事？", 29)],
+    [
+        ("统一市场规则那条大概有哪几块内容？", 4),
+        ("粤港澳社会事务那条都包括哪些事？", 29),
+        # Asked as an instruction.
+        ("交通那条给我梳理一下要点", 7),
+        ("能源供应那条，帮我概括一下", 8),
+    ],
 )
 def test_a_task_named_by_its_topic_is_summed_up(
     ask: Ask, engine: Engine, question: str, task: int
@@ -457,6 +463,26 @@ def test_a_task_named_by_its_topic_is_summed_up(
     assert {c.task for c in answer.citations} == {task}
     shown = engine.catalog.targets[str(task)].clauses[:OVERVIEW_PARAGRAPHS]
     assert [c.clause_id for c in answer.citations] == [c.id for c in shown]
+
+
+def test_a_section_asked_to_be_introduced_is_listed(ask: Ask) -> None:
+    answer = ask("基础设施这部分，简单介绍一下")
+    assert answer.kind == "aggregate"
+    assert first_key(answer) == "二(三)"
+    assert "任务7" in answer.answer and "任务10" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["合作目标里港澳合作要达到什么程度？", "合作目标里，基础设施互联互通要达到什么水平？"],
+)
+def test_a_named_section_answers_before_a_task_that_shares_its_words(
+    ask: Ask, question: str
+) -> None:
+    # Tasks 27 and 10 match these words better; the question asks inside 合作目标.
+    answer = ask(question)
+    assert answer.kind == "search"
+    assert first_key(answer) == "一(三)"
 
 
 def test_things_inside_a_section_are_searched_not_listed(ask: Ask) -> None:
