@@ -21,6 +21,11 @@ _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 NICKNAMES_FILE = DATA_DIR / "agency_nicknames.txt"
 # The parts of a 实施意见 by name, for questions that name a part instead of its number.
 PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
+# What follows an agency's nickname when it names the agency: 那边, a verb, the end.
+_AFTER_NICKNAME = (
+    r"(?=[局厅委办]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都"
+    r"|$|[^\u4e00-\u9fff])"
+)
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
 _SECTION_REF = re.compile(
     r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
@@ -142,7 +147,13 @@ class Catalog:
         """The agency named by the last nickname in ``text`` (环保 → 省环境保护厅, 海关 →
         海关广东分署), when it fits exactly one agency of the document; else []."""
         norm = normalize(text)
-        found = [(norm.rfind(nick), stem) for nick, stem in _nicknames() if nick in norm]
+        # The nickname must stand for the agency itself ("环保那边", "人社要不要"), not
+        # qualify a thing ("跨省教育合作平台管不管…" asks about a platform).
+        found = [
+            (match.start(), stem)
+            for nick, stem in _nicknames()
+            for match in re.finditer(re.escape(nick) + _AFTER_NICKNAME, norm)
+        ]
         for _, stem in sorted(found, reverse=True):
             matches = [name for name in self.agency_names if stem in name]
             if len(matches) == 1:

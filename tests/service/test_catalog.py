@@ -290,6 +290,10 @@ def test_catalog_of_the_small_document(small_index: Path) -> None:
         # 港澳 is not a nickname of 省港澳办; 质监 fits exactly one agency.
         ("港澳居民", []),
         ("质监", ["省质监局"]),
+        ("环保局在社会治理那条里", ["省环境保护厅"]),
+        # A nickname inside a noun names a topic, not the agency.
+        ("跨省教育合作平台", []),
+        ("水利设施建设", []),
     ],
 )
 def test_agency_by_nickname(catalog: Catalog, text: str, agencies: list[str]) -> None:
