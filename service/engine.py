@@ -114,9 +114,7 @@ class Engine:
         if cfg.fusion == "rrf" and bm25 is not None and dense is not None:
             scores = rrf(bm25, dense)
         else:
-            foreign = not any("\u4e00" <= ch <= "\u9fff" for ch in text)
-            weight = cfg.foreign_dense_weight if foreign else cfg.dense_weight
-            scores = fuse(bm25, dense, weight)
+            scores = fuse(bm25, dense, cfg.dense_weight)
         targets = roll_up(scores, self.index.unit_clause, self.clauses, cfg.top_targets)
         return Retrieval(
             targets=targets,

@@ -12,6 +12,8 @@ import indexer.tokenize as tokenize_module
 from indexer.tokenize import (
     Segmenter,
     dictionary_hash,
+    english_words,
+    glossary_terms,
     normalize,
     query_tokens,
     register_terms,
@@ -144,6 +146,36 @@ def test_english_glossary_matches_whole_words(
     question: str, expansion: str, expanded: bool
 ) -> None:
     assert (expansion in query_tokens(question)) is expanded
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Who leads the railway projects?", ["lead", "railway"]),
+        # The longest key wins and its words are not matched again.
+        (
+            "Which department of transport leads ports?",
+            ["department of transport", "lead", "ports"],
+        ),
+        ("Yacht and cruise tourism with Hong Kong", ["cruise tourism", "hong kong", "yacht"]),
+        ("铁路项目谁牵头", []),  # Chinese abbreviations are not English glossary terms
+    ],
+)
+def test_glossary_terms(question: str, terms: list[str]) -> None:
+    assert sorted(glossary_terms(question)) == sorted(terms)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("What does the plan say about the railways?", ["railways"]),
+        ("Who's in charge of PM2.5 control in 2020?", ["charge", "pm", "control"]),
+        ("铁路 projects 谁牵头", ["projects"]),
+        ("", []),
+    ],
+)
+def test_english_words_drop_stopwords(text: str, words: list[str]) -> None:
+    assert english_words(text) == words
 
 
 def test_query_tokens_start_with_the_plain_tokens() -> None:

@@ -616,6 +616,9 @@ def test_numbers_in_questions_are_read_right(ask: Ask, question: str, key: str, 
         "What's the weather like in Paris today?",
         "What is the income tax rate in Guangdong?",
         "How do I apply for a visa to Hong Kong?",
+        # One glossary word (Macao, Zhuhai) in a question about something else.
+        "What are the best seafood restaurants near the harbour in Macao?",
+        "Which bakery in Zhuhai sells the best egg tarts?",
     ],
 )
 def test_off_topic_lead_and_english_questions_are_declined(ask: Ask, question: str) -> None:
