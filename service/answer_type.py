@@ -20,19 +20,28 @@ from indexer.tokenize import words
 _ASKS = {
     "amount": re.compile(
         r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|几块钱|百分之几|金额|规模|投资|收费|费用|价格|票价"
-        r"|补贴|报销|比例|税"
+        r"|补贴|报销|比例|税|奖励|奖金|奖多少"
+        # A fee by its name (仲裁费, 学费, 过路费), but not 消费 (consumption).
+        r"|(?<![消浪花耗])费|全免|减免"
+        # Who pays: the source of the money.
+        r"|钱(由|从)?(谁|哪)|谁(来)?出钱|谁出资"
         r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
     "quota": re.compile(r"名额|配额"),
     "count": re.compile(r"(有|共)几(个|条|项|天|次)|how many"),
+    # How often: a plan that sets a frequency says 每年, 定期 or gives a number of times.
+    # ("提到了几次", "出现几次" count mentions in the text itself.)
+    "frequency": re.compile(r"(?<![提到现了])几次|多少次|多久一次|多长时间一次|how often"),
+    # A number of people (成团最少几个人, 编制有几个人): the evidence must count people.
+    "headcount": re.compile(r"几(个)?(人|名)|多少(个)?(人|名)(?![民才力口员社])"),
     "time": re.compile(
         r"哪(一)?年|哪(一)?天|几月几(日|号)|几个?(工作日|天|月|年)(内|之内|以内)|何时|什么时候|多久"
-        r"|期限|有效期|截止"
+        r"|期限|有效期|截止|几点"
         r"|^when\b|[,;?.] *when\b|which year|how long"
     ),
     "person": re.compile(
         r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
-        r"|名字|电话|联系方式|地址|网址|who is the\b"
+        r"|名字|电话|联系方式|地址|网址|网站|公众号|热线|who is the\b"
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分)"
@@ -44,6 +53,7 @@ _ASKS = {
     ),
     "condition": re.compile(
         r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|怎么认定|认定标准|标准是(啥|什么)"
+        r"|能(不能)?被?(列进|列入|纳入|评上|选上).{0,6}(名单|名录|范围)"
         r"|eligib"
     ),
     # Two documents compared: the evidence must make the comparison itself.
@@ -63,7 +73,11 @@ _ASKS = {
         # "规划编完了没有", "批复了吗" (but "文件里提到了吗" asks about the text).
         r"|(?<![提说写讲到])了(没有|吗|没)[?？]?$"
     ),
-    "venue": re.compile(r"下一?届|在哪(里|个城市|座城市)?(开|办|举办|召开)|设在哪"),
+    "venue": re.compile(
+        r"下一?届|在哪(里|个城市|座城市)?(开|办|举办|召开)|设在哪|东道主|轮值|轮到"
+    ),
+    # Which rule prevails when two conflict: a plan of intentions never says.
+    "precedence": re.compile(r"以哪个为准|以谁为准|哪个(说了)?算|冲突了?怎么办|打架"),
     # "建在哪个县", "定在蛇口还是南沙": a site the text would have to name.
     "site": re.compile(r"(建|设|定|落|选)在哪|选址|哪个(县|镇|村)|哪几个(县|镇|村)"),
     "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
@@ -75,6 +89,10 @@ _EVIDENCE = {
     "amount": re.compile(r"\d+(\.\d+)?\s*(亿|万|元|%)|[百千万亿]元|比例"),
     "quota": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
     # "要重建的口岸有几个": a list names them (沙头角、皇岗口岸), and so counts them.
+    "frequency": re.compile(rf"{_NUMERAL}\s*次|每(年|月|季|半年|周)|定期|不定期"),
+    "headcount": re.compile(rf"{_NUMERAL}\s*(个)?(人|名)"),
+    # An implementation plan sets no order of precedence between rules.
+    "precedence": re.compile(r"为准|优先适用"),
     "count": re.compile(
         rf"{_NUMERAL}\s*[\u4e00-\u9fff]|[\u4e00-\u9fff]{{2,8}}、[\u4e00-\u9fff]{{2,8}}"
     ),

@@ -368,6 +368,12 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ("没按时报送合作事项会被怎么问责？", "no_consequence_in_evidence"),
         # A who-question about a procedure the document never describes.
         ("企业想入驻泛珠合作园区，入园申请交到哪个部门？", "no_procedure_in_evidence"),
+        ("港珠澳大桥的过路费怎么收？", "no_amount_in_evidence"),
+        ("粤港澳青少年交流活动每年搞几次？", "no_frequency_in_evidence"),
+        ("南繁育种基地一共招了几个人？", "no_headcount_in_evidence"),
+        ("泛珠合作论坛明年轮到哪个省区当东道主？", "no_venue_in_evidence"),
+        ("区域裁量基准跟国家标准冲突了，以哪个为准？", "no_precedence_in_evidence"),
+        ("省泛珠办的官方网站是什么？", "no_person_in_evidence"),
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(
@@ -388,6 +394,7 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
         ("异地就医直接结算要在内地多少个省区实现？", "15"),  # 九省区
         # The water task ranks first, but only task 26 names the pipeline's number.
         ("对澳门的供水管道是第几条？", "26"),
+        ("泛珠合作事项每年报送几次？", "三(一)"),  # 每年6月底和12月底
     ],
 )
 def test_questions_whose_kind_of_answer_is_stated_are_answered(

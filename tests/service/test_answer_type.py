@@ -66,6 +66,17 @@ def asked(question: str) -> Asked:
         ("铁路项目由谁牵头", ()),
         ("跟港澳在看病上有啥安排", ()),
         ("要重建的口岸有几个", ("count",)),
+        ("办证的手续费怎么收", ("amount",)),
+        ("消费者投诉怎么处理", ()),  # 消费 is not a fee
+        ("这笔钱由谁出", ("amount",)),
+        ("联合检查每年搞几次", ("frequency",)),
+        ("CEPA 在文件里提到了几次", ()),  # counts mentions in the text
+        ("培训班一期招几个人", ("headcount",)),
+        ("结果公布在哪个网站", ("person",)),
+        ("明年轮到哪个省当东道主", ("venue",)),
+        ("两个规定冲突了以哪个为准", ("precedence",)),
+        ("我们企业能被列入支持名单吗", ("condition",)),
+        ("展销中心几点开门", ("time",)),
         # English asks are whole words: "renewable" is not "renew", "when treated" no date.
         ("How do I renew my passport?", ("procedure",)),
         ("Does the energy task mention new and renewable energy?", ()),
@@ -146,6 +157,10 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("要重建的口岸有几个", "开展沙头角、皇岗口岸重建的前期研究。", None),
         ("要重建的口岸有几个", "开展口岸重建的前期研究。", "count"),
         ("名额有几个", "开展沙头角、皇岗口岸重建的前期研究。", "quota"),
+        ("联合检查每年搞几次", "定期或不定期召开工作会议。", None),
+        ("联合检查每年搞几次", "建立联防联控网络。", "frequency"),
+        ("培训班一期招几个人", "开展师资培训。", "headcount"),
+        ("两个规定冲突了以哪个为准", "推动行政处罚裁量权的运用逐步统一。", "precedence"),
     ],
 )
 def test_unmet(question: str, evidence: str, missing: str | None) -> None:
