@@ -68,6 +68,9 @@ _TASK_SUMMARY = re.compile(
     rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
 _WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
+# What a count question counts: the noun after 多少个 / 几项.
+_COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
+_STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
 _AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
 _OVERVIEW_WORDS = re.compile(
     r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
@@ -197,7 +200,8 @@ def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
 
 def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     catalog = engine.catalog
-    counting = intent.kind == "count"
+    # The count is read in the question's own words, before the token expansion.
+    counting = intent.kind == "count" and not _counts_other_things(text.split(" ", 1)[0])
     section = catalog.section_referred(text)
     if section and section in catalog.sections:
         return section_overview(catalog, section, counting)
@@ -228,6 +232,19 @@ def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)
     return None
+
+
+def _counts_other_things(text: str) -> bool:
+    """ "研究院核定了多少个事业编制": the count is of something the structure does not hold."""
+    match = _COUNTED_NOUN.search(text)
+    if not match:
+        return False
+    noun = re.sub(r"^(具体|主要|重点)", "", match.group(1))
+    for unit in _STRUCTURAL_NOUNS:
+        # "几项具体任务", "几个方面的任务" count the structure; "几个工作人员" does not.
+        if noun.startswith(unit) and (len(noun) == len(unit) or noun[len(unit)] == "的"):
+            return False
+    return True
 
 
 def _lead_target(

@@ -305,6 +305,29 @@ def test_counting_the_tasks_of_a_section(ask: Ask) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("大力推进统一市场建设有多少项具体任务？", "二(二)"),
+        ("基础设施一体化那块包含几个方面的任务？", "二(三)"),
+    ],
+)
+def test_counting_the_structure_in_other_words(ask: Ask, question: str, section: str) -> None:
+    answer = ask(question)
+    assert answer.kind == "aggregate"
+    assert first_key(answer) == section
+
+
+@pytest.mark.parametrize(
+    "question", ["泛珠合作发展研究院有多少个工作人员？", "泛珠合作发展研究院核定了多少个事业编制？"]
+)
+def test_counting_other_things_is_not_answered_from_the_structure(ask: Ask, question: str) -> None:
+    # "合作发展" is also in the title of 二(一); the question counts staff, not tasks.
+    answer = ask(question)
+    assert answer.kind != "aggregate"
+    assert "二(一)" not in answer.answer
+
+
+@pytest.mark.parametrize(
     ("question", "task", "title"),
     [
         ("第17项任务讲什么?", 17, "共同优化休闲旅游环境"),
