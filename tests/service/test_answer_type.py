@@ -77,6 +77,7 @@ def asked(question: str) -> Asked:
         ("两个规定冲突了以哪个为准", ("precedence",)),
         ("我们企业能被列入支持名单吗", ("condition",)),
         ("展销中心几点开门", ("time",)),
+        ("灵活就业人员怎么自己交社保", ("procedure",)),
         # English asks are whole words: "renewable" is not "renew", "when treated" no date.
         ("How do I renew my passport?", ("procedure",)),
         ("Does the energy task mention new and renewable energy?", ()),
