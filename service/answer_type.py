@@ -36,7 +36,7 @@ _ASKS = {
     "headcount": re.compile(r"几(个)?(人|名)|多少(个)?(人|名)(?![民才力口员社])"),
     "time": re.compile(
         r"哪(一)?年|哪(一)?天|几月几(日|号)|几个?(工作日|天|月|年)(内|之内|以内)|何时|什么时候|多久"
-        r"|期限|有效期|截止|几点"
+        r"|期限|截止|几点"
         r"|^when\b|[,;?.] *when\b|which year|how long"
     ),
     "person": re.compile(
@@ -72,7 +72,11 @@ _ASKS = {
         r"|(建成|通车|开通|完成|落地)了(吗|没有|没)|到现在|so far|achieved"
         # "规划编完了没有", "批复了吗" (but "文件里提到了吗" asks about the text).
         r"|(?<![提说写讲到])了(没有|吗|没)[?？]?$"
+        # The state of things now: a 2017 plan states intentions, not today's facts.
+        r"|(?<!出)现在|目前|如今|眼下|(评上|入选|获批|进驻)了"
     ),
+    # How long the document stays in force: it never says.
+    "validity": re.compile(r"有效期|有效到|失效|废止"),
     "venue": re.compile(
         r"下一?届|在哪(里|个城市|座城市)?(开|办|举办|召开)|设在哪|东道主|轮值|轮到"
     ),
@@ -90,6 +94,7 @@ _EVIDENCE = {
     "quota": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
     # "要重建的口岸有几个": a list names them (沙头角、皇岗口岸), and so counts them.
     "frequency": re.compile(rf"{_NUMERAL}\s*次|每(年|月|季|半年|周)|定期|不定期"),
+    "validity": re.compile(r"有效期|有效至|施行|废止|失效"),
     "headcount": re.compile(rf"{_NUMERAL}\s*(个)?(人|名)"),
     # An implementation plan sets no order of precedence between rules.
     "precedence": re.compile(r"为准|优先适用"),
