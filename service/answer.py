@@ -30,6 +30,7 @@ from service.compose import (
     with_next_sentences,
 )
 from service.contract import Answer
+from service.doc_facts import document_facts
 from service.engine import Engine
 from service.intent import Intent, names_a_topic, read_intent, without_lead_words
 from service.lookup import (
@@ -138,6 +139,9 @@ def _compose(
             rest = rest.replace(name, " ")
         within = catalog.find_section(rest)
         return agency_tasks(catalog, agencies, role, scope, within), None
+    facts = document_facts(catalog, normalize(text))
+    if facts is not None:
+        return facts, None
     structural = _structural(engine, expanded, intent)
     if structural is not None:
         return structural, None
