@@ -69,6 +69,8 @@ _TASK_SUMMARY = re.compile(
     rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
 _WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
+# How close a runner-up with a responsibility note must score to answer a who-leads question.
+_NOTED_RUNNER_UP = 0.8
 # What a count question counts: the noun after 多少个 / 几项.
 _COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
 _STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
@@ -262,6 +264,13 @@ def _lead_target(
         target = catalog.targets[str(intent.task)]
         return target, target.clauses, 1.0
     hit = retrieval.targets[0]
+    if not any(c.note for c in hit.clauses):
+        # Only a responsibility note can say who leads: "落实CEPA这块谁牵头" ranks the
+        # 战略定位 section (no note) first and the task that carries the work next.
+        for other in retrieval.targets[1:3]:
+            if other.score >= _NOTED_RUNNER_UP * hit.score and any(c.note for c in other.clauses):
+                hit = other
+                break
     return catalog.targets[hit.key], hit.clauses, hit.score
 
 

@@ -140,6 +140,14 @@ def test_lead_answers_name_the_agencies_from_the_note(
     assert set(cite.lead) <= set(agencies) | set(clause.lead)
 
 
+@pytest.mark.parametrize("question", ["泛珠合作发展研究院谁牵头？", "泛珠论坛由谁负责？"])
+def test_who_leads_is_read_from_a_runner_up_with_a_note(ask: Ask, question: str) -> None:
+    # 合作目标 (no note) names the institute and the forum; 三(二) carries the work.
+    answer = ask(question)
+    assert answer.kind == "lead"
+    assert answer.answer == "「创新合作机制」由省发展改革委牵头【三(二)】"
+
+
 def test_the_railway_example_of_the_issue(ask: Ask) -> None:
     answer = ask("铁路项目由谁牵头？")
     for words in ["省发展改革委", "省交通运输厅", "广铁集团", "【任务7】", "铁路"]:
