@@ -188,7 +188,7 @@ def _compose(
             # The kind of answer is read from the question as asked ("申请交到哪个部门").
             if declined and judge(engine, asked.text, retrieval).reason:
                 return None, retrieval  # the search path declines it, with its reason
-            return lead_answer(target, clauses, score), retrieval
+            return lead_answer(target, clauses, score, intent.counted == "agencies"), retrieval
     return None, retrieval
 
 

@@ -78,6 +78,7 @@ _LEAD = re.compile(
     r"\b(who|which (department|agency|agencies|body|bodies|office)|responsible|in charge|leads?)\b",
     re.IGNORECASE,
 )
+_AGENCY_COUNT = re.compile(r"(多少|几)(个|家)(部门|单位|机构|厅局)")
 _CONTENT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
 _PARTICIPATE = re.compile(
     r"参与|配合|协助|还有(哪|谁)|其他(部门|单位)|take part|participat|involved", re.I
@@ -104,7 +105,8 @@ class Intent:
     task: int | None = None
     agency: str | None = None
     role: str = "lead"
-    counted: str | None = None  # what a count question counts: tasks | sections | parts
+    # What a count question counts: tasks | sections | parts | items; agencies for lead.
+    counted: str | None = None
 
 
 def without_lead_words(text: str) -> str:
@@ -146,14 +148,16 @@ def _counted(text: str) -> str | None:
 def read_intent(text: str, agency: str | None = None) -> Intent:
     """Classify a question; ``agency`` is the agency it names, found by the caller."""
     counted = _counted(text)
-    if counted and not agency and "牵头" not in text:
+    # "那条一共有多少个部门按职责负责": the agencies are counted off the note.
+    counts_agencies = bool(_AGENCY_COUNT.search(text))
+    if counted and not agency and "牵头" not in text and not counts_agencies:
         return Intent("count", counted=counted)
     task = task_reference(text)
     role = "participant" if _PARTICIPATE.search(text) else "lead"
     if agency and (_WHICH_TASKS.search(text) or counted == "tasks"):
         return Intent("agency_tasks", agency=agency, role=role)
-    if _LEAD.search(text) or "牵头" in text:
-        return Intent("lead", task=task, role=role)
+    if _LEAD.search(text) or "牵头" in text or counts_agencies:
+        return Intent("lead", task=task, role=role, counted="agencies" if counts_agencies else None)
     if task is not None:
         return Intent("task_lookup", task=task)
     return Intent("search")

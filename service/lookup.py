@@ -63,8 +63,11 @@ def _subject(target: Target, clause: Clause) -> str:
     return f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
 
 
-def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Composed:
-    """Who leads and who takes part, for the best-matching clauses that carry a note."""
+def lead_answer(
+    target: Target, clauses: Sequence[Clause], score: float, counting: bool = False
+) -> Composed:
+    """Who leads and who takes part, for the best-matching clauses that carry a note;
+    ``counting`` adds how many agencies the note names ("一共有多少个部门负责")."""
     noted = [c for c in clauses if c.note] or [c for c in target.clauses if c.note]
     if not noted:
         clause = clauses[0] if clauses else target.clauses[0]
@@ -73,7 +76,11 @@ def lead_answer(target: Target, clauses: Sequence[Clause], score: float) -> Comp
         return Composed(text, (cite(clause, quote, score),), (target.key,), "lead")
     clause = noted[0]
     subject = _subject(target, clause)
-    text = responsibility(clause, subject) + marker(clause.task, clause.section)
+    text = responsibility(clause, subject)
+    if counting:
+        # The note ends with 等, so this counts the agencies it names, not all of them.
+        text += f"，共列出{len(clause.lead) + len(clause.participants)}个单位"
+    text += marker(clause.task, clause.section)
     assert clause.note is not None
     return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
 

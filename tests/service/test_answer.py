@@ -148,6 +148,15 @@ def test_who_leads_is_read_from_a_runner_up_with_a_note(ask: Ask, question: str)
     assert answer.answer == "「创新合作机制」由省发展改革委牵头【三(二)】"
 
 
+def test_counting_the_agencies_of_a_task(ask: Ask, engine: Engine) -> None:
+    answer = ask("大通关那条有几个部门负责？")
+    assert answer.kind == "lead"
+    note = engine.index.clause_by_id[answer.citations[0].clause_id]
+    assert len(note.lead) + len(note.participants) == 6
+    assert answer.answer.endswith("，共列出6个单位【任务6】")
+    assert "珠海出入境检验检疫局" in answer.answer
+
+
 def test_the_railway_example_of_the_issue(ask: Ask) -> None:
     answer = ask("铁路项目由谁牵头？")
     for words in ["省发展改革委", "省交通运输厅", "广铁集团", "【任务7】", "铁路"]:
