@@ -17,8 +17,7 @@ from time import perf_counter
 from indexer.tokenize import normalize, query_tokens
 from indexer.types import Clause
 from service.abstain import judge
-from service.answer_type import read_asked
-from service.catalog import PART_OF, Catalog, Target
+from service.catalog import Catalog, Target
 from service.compose import (
     Span,
     cite,
@@ -36,22 +35,19 @@ from service.intent import Intent, names_a_topic, read_intent, without_lead_word
 from service.lookup import (
     Composed,
     agency_tasks,
-    count_tasks,
     lead_answer,
-    part_overview,
     role_answer,
-    section_overview,
     task_overview,
     tasks_without_lead,
 )
 from service.query import Question, prepare
 from service.retrieve import Retrieval
+from service.structural import WHAT_ABOUT, asks_for_summary, structural_answer
 
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "文件中没有找到能回答这个问题的内容。"
 CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
-_PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
 # "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.
 _ROLE_CHECK = re.compile(
@@ -60,25 +56,8 @@ _ROLE_CHECK = re.compile(
 )
 _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
-# A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
-_SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
-_TASK_SUMMARY = re.compile(
-    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
-    r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
-    # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
-    rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
-)
-_WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
 # How close a runner-up with a responsibility note must score to answer a who-leads question.
 _NOTED_RUNNER_UP = 0.8
-# What a count question counts: the noun after 多少个 / 几项.
-_COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
-_STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
-_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
-_OVERVIEW_WORDS = re.compile(
-    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
-    + _SUMMARY_VERBS
-)
 
 
 def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) -> Answer:
@@ -144,7 +123,7 @@ def _compose(
     facts = document_facts(catalog, normalize(text))
     if facts is not None:
         return facts, None
-    structural = _structural(engine, expanded, intent)
+    structural = structural_answer(engine, expanded, intent)
     if structural is not None:
         return structural, None
     role_check = _ROLE_CHECK.search(text) if intent.task is None else None
@@ -163,7 +142,7 @@ def _compose(
             hit = noted[0]
             target = catalog.targets[hit.key]
             return role_answer(target, hit.clauses, hit.score, agencies), retrieval
-    swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
+    swap = WHAT_ABOUT.search(text) if asked.is_followup else None
     if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
         # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
         intent = Intent("lead")
@@ -174,7 +153,7 @@ def _compose(
     query = without_lead_words(asked.search_text) if intent.kind == "lead" else asked.search_text
     retrieval = engine.retrieve(query, tokens if query == text else None)
     timing["retrieve"] = _ms(began)
-    if intent.kind == "search" and _TASK_SUMMARY.search(text) and retrieval.targets:
+    if intent.kind == "search" and asks_for_summary(text) and retrieval.targets:
         # "统一市场规则那条大概有哪几块内容": the whole task, paragraph by paragraph.
         top = catalog.targets[retrieval.targets[0].key]
         if top.task is not None and not judge(engine, query, retrieval).reason:
@@ -202,55 +181,6 @@ def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
         if engine.agencies_in(fragment):
             rest = rest.replace(fragment, " ")
     return rest
-
-
-def _structural(engine: Engine, text: str, intent: Intent) -> Composed | None:
-    catalog = engine.catalog
-    # The count is read in the question's own words, before the token expansion.
-    counting = intent.kind == "count" and not _counts_other_things(text.split(" ", 1)[0])
-    section = catalog.section_referred(text)
-    if section and section in catalog.sections:
-        return section_overview(catalog, section, counting)
-    part = _PART_REF.search(text)
-    if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
-        key = part.group(1) or PART_OF[part.group(2)]
-        if key == "二" and counting:
-            return count_tasks(catalog)
-        if key != "二":
-            return part_overview(catalog, key, counting)
-    if counting and intent.counted == "tasks" and not catalog.find_section(text):
-        return count_tasks(catalog)
-    if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
-        code = catalog.find_section(text)
-        if code:
-            return section_overview(catalog, code, counting)
-        if intent.counted == "measures":
-            return part_overview(catalog, "三", counting=True)
-    if _OVERVIEW_WORDS.search(text) or _WHAT_ABOUT.search(text):
-        # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
-        # its full title.
-        code = catalog.section_named(text)
-        # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
-        asked_for = read_asked(text, engine.idf).focus
-        title = catalog.sections[code].title if code else ""
-        if code and not any(word not in title for word in asked_for):
-            return section_overview(catalog, code, counting=True)
-    if intent.kind == "task_lookup" and intent.task is not None:
-        return task_overview(catalog, intent.task)
-    return None
-
-
-def _counts_other_things(text: str) -> bool:
-    """ "研究院核定了多少个事业编制": the count is of something the structure does not hold."""
-    match = _COUNTED_NOUN.search(text)
-    if not match:
-        return False
-    noun = re.sub(r"^(具体|主要|重点)", "", match.group(1))
-    for unit in _STRUCTURAL_NOUNS:
-        # "几项具体任务", "几个方面的任务" count the structure; "几个工作人员" does not.
-        if noun.startswith(unit) and (len(noun) == len(unit) or noun[len(unit)] == "的"):
-            return False
-    return True
 
 
 def _lead_target(

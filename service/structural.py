@@ -1,0 +1,98 @@
+"""Structural questions, answered from the catalog and never by similarity.
+
+Counts (主要任务一共多少项, 交通那块有几条任务), a part or section named by
+position or title (保障措施最后一条, 那合作目标呢), an area asked to be summed up
+(基础设施这部分，简单介绍一下) and task N (第17项任务讲什么). ``answer.py`` asks
+here first and searches only when this returns None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.answer_type import read_asked
+from service.catalog import PART_OF
+from service.engine import Engine
+from service.intent import Intent
+from service.lookup import (
+    Composed,
+    count_tasks,
+    part_overview,
+    section_overview,
+    task_overview,
+)
+
+_PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
+# A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
+_SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
+_TASK_SUMMARY = re.compile(
+    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
+    r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
+    # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
+    rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
+)
+# A follow-up that names another topic: "那公路呢？", "那合作目标呢？".
+WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
+# What a count question counts: the noun after 多少个 / 几项.
+_COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
+_STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
+_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
+_OVERVIEW_WORDS = re.compile(
+    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
+    + _SUMMARY_VERBS
+)
+
+
+def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | None:
+    """The answer read off the structure, or None when the question needs a search."""
+    catalog = engine.catalog
+    # The count is read in the question's own words, before the token expansion.
+    counting = intent.kind == "count" and not _counts_other_things(text.split(" ", 1)[0])
+    section = catalog.section_referred(text)
+    if section and section in catalog.sections:
+        return section_overview(catalog, section, counting)
+    part = _PART_REF.search(text)
+    if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
+        key = part.group(1) or PART_OF[part.group(2)]
+        if key == "二" and counting:
+            return count_tasks(catalog)
+        if key != "二":
+            return part_overview(catalog, key, counting)
+    if counting and intent.counted == "tasks" and not catalog.find_section(text):
+        return count_tasks(catalog)
+    if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
+        code = catalog.find_section(text)
+        if code:
+            return section_overview(catalog, code, counting)
+        if intent.counted == "measures":
+            return part_overview(catalog, "三", counting=True)
+    if _OVERVIEW_WORDS.search(text) or WHAT_ABOUT.search(text):
+        # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
+        # its full title.
+        code = catalog.section_named(text)
+        # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
+        asked_for = read_asked(text, engine.idf).focus
+        title = catalog.sections[code].title if code else ""
+        if code and not any(word not in title for word in asked_for):
+            return section_overview(catalog, code, counting=True)
+    if intent.kind == "task_lookup" and intent.task is not None:
+        return task_overview(catalog, intent.task)
+    return None
+
+
+def _counts_other_things(text: str) -> bool:
+    """ "研究院核定了多少个事业编制": the count is of something the structure does not hold."""
+    match = _COUNTED_NOUN.search(text)
+    if not match:
+        return False
+    noun = re.sub(r"^(具体|主要|重点)", "", match.group(1))
+    for unit in _STRUCTURAL_NOUNS:
+        # "几项具体任务", "几个方面的任务" count the structure; "几个工作人员" does not.
+        if noun.startswith(unit) and (len(noun) == len(unit) or noun[len(unit)] == "的"):
+            return False
+    return True
+
+
+def asks_for_summary(text: str) -> bool:
+    """Whether a task named by its topic is asked to be summed up ("那条给我概括一下")."""
+    return bool(_TASK_SUMMARY.search(text))
