@@ -34,6 +34,8 @@ STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
 SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
 # English words for the document's own terms, so English questions reach BM25.
 GLOSSARY_FILE = DATA_DIR / "glossary_en.txt"
+# Everyday Chinese for the document's terms (打工 → 就业, 考大学 → 高考).
+COLLOQUIAL_FILE = DATA_DIR / "colloquial_zh.txt"
 STOPWORDS_EN_FILE = DATA_DIR / "stopwords_en.txt"
 
 # Bump when the tokenization rules in this module change, so old indexes are rebuilt.
@@ -92,7 +94,8 @@ class _Tables:
 @cache
 def _tables() -> _Tables:
     synonyms = []
-    for line in [*_read_lines(SYNONYMS_FILE), *_read_lines(GLOSSARY_FILE)]:
+    tables = (SYNONYMS_FILE, GLOSSARY_FILE, COLLOQUIAL_FILE)
+    for line in [line for path in tables for line in _read_lines(path)]:
         short, _, long = line.partition("=")
         if short.strip() and long.strip():
             synonyms.append((normalize(short.strip()), long.strip()))

@@ -78,6 +78,8 @@ def asked(question: str) -> Asked:
         ("我们企业能被列入支持名单吗", ("condition",)),
         ("展销中心几点开门", ("time",)),
         ("灵活就业人员怎么自己交社保", ("procedure",)),
+        ("建筑垃圾外运要办哪些审批", ("procedure",)),
+        ("首批医院名单里有哪些", ("procedure",)),
         # Today's state of things, after the 2017 plan.
         ("示范基地目前认定了几家", ("progress",)),
         ("深圳被评上了示范城市吗", ("progress",)),
