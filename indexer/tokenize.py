@@ -2,8 +2,7 @@
 
 Corpus text and questions go through the same :func:`tokenize`, so a term
 matches only if both sides segment it the same way. Questions may add
-expansion tokens (:func:`query_tokens`) from a small abbreviation table; the
-corpus never does.
+expansion tokens (:func:`indexer.expand.query_tokens`); the corpus never does.
 
 >>> tokenize("由省发展改革委牵头")
 ['发展', '改革', '发展改革委', '省发展改革委', '牵头']
@@ -13,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -31,12 +29,6 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USERDICT_FILE = DATA_DIR / "userdict.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
-SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
-# English words for the document's own terms, so English questions reach BM25.
-GLOSSARY_FILE = DATA_DIR / "glossary_en.txt"
-# Everyday Chinese for the document's terms (打工 → 就业, 考大学 → 高考).
-COLLOQUIAL_FILE = DATA_DIR / "colloquial_zh.txt"
-STOPWORDS_EN_FILE = DATA_DIR / "stopwords_en.txt"
 
 # Bump when the tokenization rules in this module change, so old indexes are rebuilt.
 TOKENIZER_VERSION = "1"
@@ -48,7 +40,8 @@ _MIN_USER_FREQ = 1000
 _DASHES = str.maketrans(dict.fromkeys("—–―‐‑‒−﹣－", "-"))
 
 
-def _read_lines(path: Path) -> list[str]:
+def read_lines(path: Path) -> list[str]:
+    """The entries of a data file: one per line, ``#`` comments and blank lines dropped."""
     lines = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
@@ -93,23 +86,13 @@ def has_cjk(text: str) -> bool:
 class _Tables:
     userdict: tuple[str, ...]
     stopwords: frozenset[str]
-    synonyms: tuple[tuple[str, str], ...]
 
 
 @cache
 def _tables() -> _Tables:
-    synonyms = []
-    tables = (SYNONYMS_FILE, GLOSSARY_FILE, COLLOQUIAL_FILE)
-    for line in [line for path in tables for line in _read_lines(path)]:
-        short, _, long = line.partition("=")
-        if short.strip() and long.strip():
-            synonyms.append((normalize(short.strip()), long.strip()))
-    # Longest first, so 看病就医 is expanded before its part 看病 is.
-    synonyms.sort(key=lambda pair: -len(pair[0]))
     return _Tables(
-        userdict=tuple(normalize(w) for w in _read_lines(USERDICT_FILE)),
-        stopwords=frozenset(normalize(w) for w in _read_lines(STOPWORDS_FILE)),
-        synonyms=tuple(synonyms),
+        userdict=tuple(normalize(w) for w in read_lines(USERDICT_FILE)),
+        stopwords=frozenset(normalize(w) for w in read_lines(STOPWORDS_FILE)),
     )
 
 
@@ -207,44 +190,6 @@ class Segmenter:
             if t and t not in stop and not _is_noise(t)
         ]
 
-    def query_tokens(self, text: str) -> list[str]:
-        """Tokens of a question plus the expansions of abbreviations it contains."""
-        tokens = self.tokenize(text)
-        for _short, long in _matched_synonyms(normalize(text)):
-            tokens.extend(t for t in self.tokenize(long) if t not in tokens)
-        return tokens
-
-    def concepts(self, text: str) -> list[frozenset[str]]:
-        """Each abbreviation, glossary or everyday word a question contains, with the
-        tokens it expands to: one concept, however many tokens spell it."""
-        return [
-            frozenset(self.tokenize(short)) | frozenset(self.tokenize(long))
-            for short, long in _matched_synonyms(normalize(text))
-        ]
-
-
-def _matched_synonyms(norm: str) -> list[tuple[str, str]]:
-    """The synonym pairs whose key occurs in ``norm``, longest key first, without overlaps."""
-    found = []
-    for short, long in _tables().synonyms:
-        if _contains(norm, short):
-            norm = norm.replace(short, " ")
-            found.append((short, long))
-    return found
-
-
-def _contains(text: str, key: str) -> bool:
-    """Substring match; English keys must stand as whole words ("port" is not in "support"),
-    optionally in a plain plural ("economic belt" matches "economic belts")."""
-    if key not in text:
-        return False
-    return not key.isascii() or _word_pattern(key).search(text) is not None
-
-
-@cache
-def _word_pattern(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z]){re.escape(key)}(?:s|es)?(?![a-z])")
-
 
 _default = Segmenter()
 
@@ -258,24 +203,6 @@ def tokenize(text: str) -> list[str]:
     return _default.tokenize(text)
 
 
-def query_tokens(text: str) -> list[str]:
-    """Tokens of a question: :func:`tokenize` plus abbreviation expansions (发改委 → 发展改革委).
-
-    >>> "发展改革委" in query_tokens("发改委牵头哪些任务")
-    True
-    """
-    return _default.query_tokens(text)
-
-
-def concepts(text: str) -> list[frozenset[str]]:
-    """The expanded words of a question, each with its expansion tokens.
-
-    >>> sorted(concepts("医保怎么报销")[0])
-    ['保险', '医保', '医疗', '医疗保险']
-    """
-    return _default.concepts(text)
-
-
 def words(text: str) -> list[str]:
     """A question's words in order, stopwords kept (哪些, 什么): for reading what it asks.
 
@@ -283,42 +210,6 @@ def words(text: str) -> list[str]:
     ['包括', '哪些', '城市']
     """
     return _default.words(text)
-
-
-def glossary_terms(text: str) -> list[str]:
-    """The English glossary and synonym keys a question contains, longest first.
-
-    >>> glossary_terms("Which railway projects link Hong Kong?")
-    ['hong kong', 'railway']
-    """
-    return [short for short, _ in glossary_pairs(text)]
-
-
-def glossary_pairs(text: str) -> list[tuple[str, str]]:
-    """The English keys a question contains, each with the Chinese it stands for.
-
-    >>> glossary_pairs("Who leads the railway projects?")
-    [('railway', '铁路'), ('lead', '牵头')]
-    """
-    return [(s, long) for s, long in _matched_synonyms(normalize(text)) if s.isascii()]
-
-
-def english_words(text: str) -> list[str]:
-    """The English content words of a text, lower-case, without stopwords and numbers.
-
-    >>> english_words("What is the toll for the Hong Kong-Zhuhai-Macao Bridge?")
-    ['toll', 'hong', 'kong-zhuhai-macao', 'bridge']
-    """
-    stop = _english_stopwords()
-    return [w for w in _ENGLISH_WORD.findall(normalize(text)) if w not in stop]
-
-
-_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
-
-
-@cache
-def _english_stopwords() -> frozenset[str]:
-    return frozenset(w.lower() for w in _read_lines(STOPWORDS_EN_FILE))
 
 
 def register_terms(words: Iterable[str]) -> int:
@@ -341,8 +232,8 @@ def dictionary_hash() -> str:
     """sha256 of everything that decides how the corpus is segmented, for the manifest.
 
     Covers the tokenizer rules version, jieba's version, the user dictionary and
-    the stopword list. The synonym table only touches queries, so editing it
-    needs no rebuild and is left out.
+    the stopword list. The expansion tables (:mod:`indexer.expand`) only touch
+    queries, so editing them needs no rebuild and they are left out.
     """
     h = hashlib.sha256()
     h.update(f"tokenizer={TOKENIZER_VERSION};jieba={version('jieba')}\n".encode())

@@ -21,14 +21,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.tokenize import (
-    concepts,
-    english_words,
-    glossary_pairs,
-    glossary_terms,
-    has_cjk,
-    normalize,
-)
+from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
+from indexer.tokenize import has_cjk, normalize
 from service.answer_type import read_asked, unmet
 from service.compose import (
     Span,

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from time import perf_counter
 
-from indexer.tokenize import normalize, query_tokens
+from indexer.expand import query_tokens
+from indexer.tokenize import normalize
 from indexer.types import Clause
 from service.abstain import judge
 from service.catalog import Catalog, Target

@@ -18,8 +18,9 @@ import numpy as np
 
 from indexer.build import build_index
 from indexer.embed import Embedder, load_embedder
+from indexer.expand import query_tokens
 from indexer.store import MANIFEST, LoadedIndex, load_index
-from indexer.tokenize import has_cjk, normalize, query_tokens, tokenize
+from indexer.tokenize import has_cjk, normalize, tokenize
 from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog, target_key
 from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf

@@ -10,7 +10,8 @@ import pytest
 
 import indexer.bm25 as bm25_module
 from indexer.bm25 import BM25Index
-from indexer.tokenize import query_tokens, tokenize
+from indexer.expand import query_tokens
+from indexer.tokenize import tokenize
 
 DOCS = [
     "加快推进港珠澳大桥、深中通道等项目建设。(省交通运输厅牵头)",

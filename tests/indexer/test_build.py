@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from indexer.build import build_index, heading_text, make_units, structure_terms
 from indexer.embed import load_embedder
 from indexer.errors import CorpusError
+from indexer.expand import query_tokens
 from indexer.parse import parse_corpus
 from indexer.store import load_index
-from indexer.tokenize import query_tokens, tokenize
+from indexer.tokenize import tokenize
 from indexer.types import Clause
 from service.cli import cli
 from tests.factories import clause_from_sentences

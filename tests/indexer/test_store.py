@@ -16,6 +16,7 @@ from indexer.bm25 import BM25Index
 from indexer.build import make_units
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound, PolicyQAError
+from indexer.expand import query_tokens
 from indexer.store import (
     FORMAT_VERSION,
     LoadedIndex,
@@ -23,7 +24,7 @@ from indexer.store import (
     clause_to_dict,
     load_index,
 )
-from indexer.tokenize import dictionary_hash, query_tokens, tokenize
+from indexer.tokenize import dictionary_hash, tokenize
 from indexer.types import Clause
 from indexer.writer import IndexWriter
 from tests.factories import clause_from_sentences

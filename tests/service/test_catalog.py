@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from indexer.expand import query_tokens
 from indexer.outline import inspect_json
 from indexer.parse import parse_corpus
-from indexer.tokenize import query_tokens
 from service.catalog import Catalog, target_key
 from service.engine import Engine
 

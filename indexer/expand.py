@@ -1,0 +1,124 @@
+"""Query expansion: the words people ask with → the words the document uses.
+
+Three tables in ``indexer/data`` map a key to the document's own term:
+abbreviations (发改委 → 发展改革委), the English glossary (railway → 铁路) and
+everyday Chinese (打工 → 就业). A question's tokens are :func:`indexer.tokenize.tokenize`
+plus the tokens of every expansion it contains; the corpus is never expanded, so
+the tables touch queries only and editing them needs no index rebuild.
+
+>>> "发展改革委" in query_tokens("发改委牵头哪些任务")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from indexer.tokenize import DATA_DIR, normalize, read_lines, tokenize
+
+SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
+# English words for the document's own terms, so English questions reach BM25.
+GLOSSARY_FILE = DATA_DIR / "glossary_en.txt"
+# Everyday Chinese for the document's terms (打工 → 就业, 考大学 → 高考).
+COLLOQUIAL_FILE = DATA_DIR / "colloquial_zh.txt"
+STOPWORDS_EN_FILE = DATA_DIR / "stopwords_en.txt"
+
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
+
+
+@cache
+def _synonyms() -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for line in [
+        line
+        for path in (SYNONYMS_FILE, GLOSSARY_FILE, COLLOQUIAL_FILE)
+        for line in read_lines(path)
+    ]:
+        short, _, long = line.partition("=")
+        if short.strip() and long.strip():
+            pairs.append((normalize(short.strip()), long.strip()))
+    # Longest first, so 看病就医 is expanded before its part 看病 is.
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    return tuple(pairs)
+
+
+def _matched(norm: str) -> list[tuple[str, str]]:
+    """The pairs whose key occurs in normalized text, longest key first, without overlaps."""
+    found = []
+    for short, long in _synonyms():
+        if _contains(norm, short):
+            norm = norm.replace(short, " ")
+            found.append((short, long))
+    return found
+
+
+def _contains(text: str, key: str) -> bool:
+    """Substring match; English keys must stand as whole words ("port" is not in "support"),
+    optionally in a plain plural ("economic belt" matches "economic belts")."""
+    if key not in text:
+        return False
+    return not key.isascii() or _word_pattern(key).search(text) is not None
+
+
+@cache
+def _word_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z]){re.escape(key)}(?:s|es)?(?![a-z])")
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens of a question: :func:`tokenize` plus the tokens of its expansions.
+
+    >>> query_tokens("在外地打工")
+    ['外地', '打工', '就业']
+    """
+    tokens = tokenize(text)
+    for _short, long in _matched(normalize(text)):
+        tokens.extend(t for t in tokenize(long) if t not in tokens)
+    return tokens
+
+
+def concepts(text: str) -> list[frozenset[str]]:
+    """Each expanded word of a question with the tokens it expands to: one concept,
+    however many tokens spell it.
+
+    >>> sorted(concepts("医保怎么报销")[0])
+    ['保险', '医保', '医疗', '医疗保险']
+    """
+    return [
+        frozenset(tokenize(short)) | frozenset(tokenize(long))
+        for short, long in _matched(normalize(text))
+    ]
+
+
+def glossary_terms(text: str) -> list[str]:
+    """The English glossary and synonym keys a question contains, longest first.
+
+    >>> glossary_terms("Which railway projects link Hong Kong?")
+    ['hong kong', 'railway']
+    """
+    return [short for short, _ in glossary_pairs(text)]
+
+
+def glossary_pairs(text: str) -> list[tuple[str, str]]:
+    """The English keys a question contains, each with the Chinese it stands for.
+
+    >>> glossary_pairs("Who leads the railway projects?")
+    [('railway', '铁路'), ('lead', '牵头')]
+    """
+    return [(short, long) for short, long in _matched(normalize(text)) if short.isascii()]
+
+
+def english_words(text: str) -> list[str]:
+    """The English content words of a text, lower-case, without stopwords and numbers.
+
+    >>> english_words("What is the toll for the Hong Kong-Zhuhai-Macao Bridge?")
+    ['toll', 'hong', 'kong-zhuhai-macao', 'bridge']
+    """
+    stop = _english_stopwords()
+    return [w for w in _ENGLISH_WORD.findall(normalize(text)) if w not in stop]
+
+
+@cache
+def _english_stopwords() -> frozenset[str]:
+    return frozenset(w.lower() for w in read_lines(STOPWORDS_EN_FILE))
