@@ -10,6 +10,7 @@ from eval.metrics import ALL_METRICS, EvalResult, Summary
 
 SUMMARY_COLUMNS = (
     "recall@1",
+    "hit_rate@3",
     "recall@5",
     "mrr@10",
     "ndcg@10",
@@ -23,6 +24,7 @@ SUMMARY_COLUMNS = (
 )
 BREAKDOWN_COLUMNS = (
     "n_questions",
+    "hit_rate@3",
     "recall@5",
     "mrr@10",
     "answer_accuracy",
@@ -34,6 +36,7 @@ BREAKDOWN_COLUMNS = (
 )
 _SHORT = {
     "n_questions": "n",
+    "hit_rate@3": "hit@3",
     "answer_accuracy": "acc",
     "first_citation_accuracy": "cite@1",
     "top3_citation_hit": "cite@3",

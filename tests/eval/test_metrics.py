@@ -97,6 +97,15 @@ def test_everything_wrong_scores_zero() -> None:
     assert len(result.failures) == 5
 
 
+def test_hit_rate_needs_one_gold_in_the_top_three_recall_needs_all() -> None:
+    many = ["二(一)", "二(二)", "二(三)", "二(四)", "二(五)", "二(六)", "二(七)", "二(八)"]
+    [listed, missed] = retrieval_scores([(many, many), (["7"], ["1", "2", "3", "7"])])
+    assert listed["hit_rate@3"] == 1.0
+    assert listed["recall@3"] == pytest.approx(3 / 8)
+    assert missed["hit_rate@3"] == 0.0
+    assert missed["recall@5"] == 1.0
+
+
 def test_ranks_not_ties_decide_the_order() -> None:
     # ranx sorts tied scores by its own rule; ranks must give distinct scores.
     [scores] = retrieval_scores([(["3", "4"], ["9", "4", "3"])])
