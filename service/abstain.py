@@ -33,8 +33,9 @@ from service.compose import (
 )
 
 if TYPE_CHECKING:
+    from indexer.types import Clause
     from service.engine import Engine
-    from service.retrieve import Retrieval
+    from service.retrieve import Retrieval, TargetHit
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     spans = [
         [
             span
-            for clause in hit.clauses[:3]
+            for clause in _candidates(engine, hit)
             for span in sentence_spans(clause, content_weights(clause, weights))
         ]
         for hit in hits
@@ -269,7 +270,32 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
             break
         if unmet(asked, with_next_sentences(span).text) is None:
             return Verdict(None, span)
+    # The line that introduces the best target's list speaks for every item in it
+    # ("到2020年左右，实现以下合作目标："), however few of the question's words it has.
+    # Only for a date, and only when the line shares a word with the question: its
+    # numbers are no answer to "多大", nor its year to another plan's.
+    intro = _intro(engine, top)
+    if intro is not None and asked.kinds == ("time",) and unmet(asked, intro.text) is None:
+        shared = content_weights(intro, weights)
+        if any(term in intro.text for term in shared):
+            return Verdict(None, Span(intro, 0, len(intro.text), 0.0))
     best = max(spans[0], key=lambda span: span.score)
     missing = unmet(asked, with_next_sentences(best).text) or "answer"
     log.debug("no span holds the %s asked for", missing)
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")
+
+
+def _candidates(engine: Engine, hit: TargetHit) -> list[Clause]:
+    """The clauses that may hold a typed answer: the target's best three, and the line
+    that introduces its list."""
+    clauses = list(hit.clauses[:3])
+    intro = _intro(engine, hit)
+    if intro is not None and intro not in clauses:
+        clauses.append(intro)
+    return clauses
+
+
+def _intro(engine: Engine, hit: TargetHit) -> Clause | None:
+    """The target's first clause when it only introduces the rest (ends with a colon)."""
+    first = engine.catalog.targets[hit.key].clauses[0]
+    return first if first.text.rstrip().endswith(("：", ":")) else None

@@ -57,7 +57,10 @@ _ROLE_CHECK = re.compile(
 )
 _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
-# How close a runner-up with a responsibility note must score to answer a who-leads question.
+# "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
+_LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
+# How close a runner-up must score to stand in for the best target: one with a
+# responsibility note for a who-leads question, a task for "那条给我概括一下".
 _NOTED_RUNNER_UP = 0.8
 
 
@@ -114,7 +117,7 @@ def _compose(
         return tasks_without_lead(catalog), None
     if intent.kind == "agency_tasks":
         scope = "measures" if "保障措施" in text else ("tasks" if "任务" in text else None)
-        role = "lead" if "牵头" in text or "lead" in text.lower() else "any"
+        role = "lead" if _LEADS.search(text) else "any"
         # "粤港澳合作那块发改委牵头的有哪几条": the list stops at the section named.
         rest = normalize(text)
         for name in agencies:
@@ -156,9 +159,16 @@ def _compose(
     timing["retrieve"] = _ms(began)
     if intent.kind == "search" and asks_for_summary(text) and retrieval.targets:
         # "统一市场规则那条大概有哪几块内容": the whole task, paragraph by paragraph.
-        top = catalog.targets[retrieval.targets[0].key]
-        if top.task is not None and not judge(engine, query, retrieval).reason:
-            return task_overview(catalog, top.task), retrieval
+        # "那条" names a task: a section that shares the topic's words (社会治理 in
+        # 合作目标) gives way to a task that scores nearly as well.
+        best = retrieval.targets[0].score
+        tasks = [
+            catalog.targets[h.key]
+            for h in retrieval.targets[:3]
+            if catalog.targets[h.key].task is not None and h.score >= _NOTED_RUNNER_UP * best
+        ]
+        if tasks and tasks[0].task is not None and not judge(engine, query, retrieval).reason:
+            return task_overview(catalog, tasks[0].task), retrieval
     if intent.kind == "lead" and retrieval.targets:
         target, clauses, score = _lead_target(catalog, retrieval, intent)
         # Sections without notes (the notice: "请径向省发展改革委反映") answer in their own words.

@@ -19,7 +19,7 @@ from indexer.tokenize import words
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = {
     "amount": re.compile(
-        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴)|几块钱|百分之几|金额|规模|投资|收费|费用|价格|票价"
+        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴|补偿金|奖金)|几块钱|百分之几|金额|规模|投资|收费|费用|价格|票价"
         r"|补贴|报销|比例|税|奖励|奖金|奖多少"
         # A fee by its name (仲裁费, 学费, 过路费), but not 消费 (consumption).
         r"|(?<![消浪花耗])费|全免|减免"
@@ -41,7 +41,9 @@ _ASKS = {
     ),
     "person": re.compile(
         r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
-        r"|名字|电话|联系方式|地址|网址|网站|公众号|热线|who is the\b"
+        # 名字 only of a person: "文件还点了哪些名字" asks for the platforms' names.
+        r"|(主任|负责人|领导|联系人|经办人)(的)?名字|电话|联系方式|地址|网址|网站|公众号|热线"
+        r"|who is the\b"
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(自己|去|才能)?(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分|交|缴|参保)"
@@ -74,17 +76,22 @@ _ASKS = {
         # "规划编完了没有", "批复了吗" (but "文件里提到了吗" asks about the text).
         r"|(?<![提说写讲到])了(没有|吗|没)[?？]?$"
         # The state of things now: a 2017 plan states intentions, not today's facts.
-        r"|(?<!出)现在|目前|如今|眼下|(评上|入选|获批|进驻)了"
+        # ("现在推的是第几条" asks which one the plan pushes.)
+        r"|(?<!出)现在(?!(主|在|要)?推)|目前|如今|眼下|(评上|入选|获批|进驻)了"
     ),
     # How long the document stays in force: it never says.
     "validity": re.compile(r"有效期|有效到|失效|废止"),
     "venue": re.compile(
         r"下一?届|在哪(里|个城市|座城市)?(开|办|举办|召开)|设在哪|东道主|轮值|轮到"
+        r"|where (will|is) .{0,80}\bbe held|\bnext (meeting|conference|session|forum)"
     ),
     # Which rule prevails when two conflict: a plan of intentions never says.
     "precedence": re.compile(r"以哪个为准|以谁为准|哪个(说了)?算|冲突了?怎么办|打架"),
     # "建在哪个县", "定在蛇口还是南沙": a site the text would have to name.
-    "site": re.compile(r"(建|设|定|落|选)在哪|选址|哪个(县|镇|村)|哪几个(县|镇|村)"),
+    # ("目标定在哪一年" asks for a year.)
+    "site": re.compile(
+        r"(建|设|定|落|选)在哪(?!一?(年|天|月|季))|选址|哪个(县|镇|村)|哪几个(县|镇|村)"
+    ),
     "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
     "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多远"),
 }
@@ -128,6 +135,7 @@ _EVIDENCE = {
         rf"\d|{_NUMERAL}(个|条|项|期|号|年|月|千伏|公里|米|省|市|线)|第[一二三四五六七八九十]"
     ),
 }
+_TITLES = re.compile(r"《[^》]*》")
 # "多少亩", "多少个省区", "多少度电": a quantity in a unit; the evidence must count in it.
 # ("多少个部门" counts the names a list gives: no unit to check.)
 _QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])(?![门位面项])")
@@ -156,6 +164,7 @@ _ASK_AFTER = frozenset(["哪些", "什么", "哪几个", "哪几", "啥"])
 # What may follow an ask word that ends the question: particles and classifiers.
 _TAIL = frozenset(["呢", "啊", "呀", "条", "个", "项", "种", "类", "家", "处"])
 _SKIP_BEFORE = frozenset(["具体", "都", "主要", "有", "包括", "还", "到底", "究竟", "是", "分别"])
+_GRADES = frozenset(["基本", "主要", "重要", "总体", "核心", "具体", "关键", "重大"])
 # Focus words too general to check: any evidence "has" them in substance. The
 # abstract ones (水平, 功能, 渠道) are answered by a description, not by a named item.
 _GENERIC = frozenset(
@@ -273,14 +282,20 @@ def _focus_words(text: str) -> list[str]:
                 # "包括哪些城市": the word after names what is asked for ("哪些条" names
                 # nothing but items, "哪几个港口" was read as "哪些港口").
                 found.append(cut[i + 1])
+            elif word in _ASK_WORDS and i + 2 < len(cut) and cut[i + 1] == "家":
+                # "哪几家医院": past the measure word for institutions.
+                found.append(cut[i + 2])
             if word in _ASK_AFTER and i > 0 and all(w in _TAIL for w in cut[i + 1 :]):
                 # "成员单位具体有哪些": the thing asked for comes before.
                 j = i - 1
                 while j > 0 and cut[j] in _SKIP_BEFORE:
                     j -= 1
-                # A general head word (单位) is named by the word before it (成员).
+                # A general head word (单位) is named by the word before it (成员),
+                # unless that word only grades it (基本原则, 主要措施).
                 if cut[j] in _GENERIC and j > 0:
                     j -= 1
+                    if cut[j] in _GRADES:
+                        continue
                 found.append(cut[j])
     # Attributes (国家级, 区域性, 一体化) qualify the thing asked for; they do not name it.
     return [
@@ -293,8 +308,11 @@ def _focus_words(text: str) -> list[str]:
 def unmet(asked: Asked, evidence: str) -> str | None:
     """The first thing ``asked`` wants that ``evidence`` lacks (``"time"``, ``"unit:亩"``,
     ``"focus:城市"``), or None when the evidence holds every kind of answer asked for."""
+    # A date inside a cited title ("《…行动计划(2016-2020年)》") dates that plan, not
+    # the thing asked about.
+    plain = _TITLES.sub("", evidence)
     for kind in asked.kinds:
-        if not _EVIDENCE[kind].search(evidence):
+        if not _EVIDENCE[kind].search(plain if kind == "time" else evidence):
             return kind
     for unit in asked.units:
         if unit == "length":
@@ -304,6 +322,9 @@ def unmet(asked: Asked, evidence: str) -> str | None:
             return f"unit:{unit}"
     for word in asked.focus:
         if word in evidence:
+            continue
+        # "基本原则": a general head word (原则) names the thing well enough.
+        if len(word) > 2 and word[-2:] in _GENERIC and word[-2:] in evidence:
             continue
         # "哪几个省区": the evidence may name them (闽粤桂琼, 东南亚、南亚) without the word.
         if word in _PLACE_CLASSES and _LISTED.search(evidence):

@@ -26,8 +26,8 @@ _PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保�
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
 _SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
 _TASK_SUMMARY = re.compile(
-    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|主要)?"
-    r"((包括|讲|说|涉及)(了)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
+    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|大致|大体|主要)?"
+    r"((包括|讲|说|涉及)(了)?(些)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
     # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
     rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
@@ -62,7 +62,8 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         return count_tasks(catalog)
     if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
         code = catalog.find_section(text)
-        if code:
+        # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
+        if code and (counting or not _asks_inside(engine, text, catalog.sections[code].title)):
             return section_overview(catalog, code, counting)
         if intent.counted == "measures":
             return part_overview(catalog, "三", counting=True)
@@ -71,13 +72,16 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         # its full title.
         code = catalog.section_named(text)
         # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
-        asked_for = read_asked(text, engine.idf).focus
-        title = catalog.sections[code].title if code else ""
-        if code and not any(word not in title for word in asked_for):
+        if code and not _asks_inside(engine, text, catalog.sections[code].title):
             return section_overview(catalog, code, counting=True)
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)
     return None
+
+
+def _asks_inside(engine: Engine, text: str, title: str) -> bool:
+    """Whether the question asks for a kind of thing its section's title does not name."""
+    return any(word not in title for word in read_asked(text, engine.idf).focus)
 
 
 def _counts_other_things(text: str) -> bool:

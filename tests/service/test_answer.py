@@ -302,6 +302,14 @@ def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     assert "加强产业发展合作" in answer.answer
 
 
+@pytest.mark.parametrize("question", ["环保厅挑头的任务有哪几条？", "环保厅牵头哪些任务？"])
+def test_tasks_an_agency_leads_are_not_those_it_only_takes_part_in(ask: Ask, question: str) -> None:
+    answer = ask(question)
+    assert [c.task for c in answer.citations] == [22, 23, 24, 25]
+    # It takes part in task 1, but leads it not.
+    assert "优化区域经济发展格局" not in answer.answer
+
+
 @pytest.mark.parametrize("question", ["主要任务一共多少项?", "How many main tasks are there?"])
 def test_counting_the_main_tasks(ask: Ask, engine: Engine, question: str) -> None:
     answer = ask(question)
@@ -423,6 +431,14 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ("泛珠合作论坛明年轮到哪个省区当东道主？", "no_venue_in_evidence"),
         ("区域裁量基准跟国家标准冲突了，以哪个为准？", "no_precedence_in_evidence"),
         ("省泛珠办的官方网站是什么？", "no_person_in_evidence"),
+        # The year in 《珠江水运科学发展行动计划(2016-2020年)》 dates that plan.
+        ("深中通道哪一年通车？", "no_time_in_evidence"),
+        (
+            "Where will the next joint conference of chief executives be held?",
+            "no_venue_in_evidence",
+        ),
+        # Past the measure word: 医院 is what is asked for.
+        ("检查结果互认首批选的是哪几家医院？", "no_focus_in_evidence"),
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(
@@ -444,6 +460,14 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
         # The water task ranks first, but only task 26 names the pipeline's number.
         ("对澳门的供水管道是第几条？", "26"),
         ("泛珠合作事项每年报送几次？", "三(一)"),  # 每年6月底和12月底
+        # "定在哪" of a year asks for the year; the list's opening line gives it.
+        ("泛珠合作的目标定在哪一年基本实现？", "一(三)"),
+        # "名字" of platforms, not of a person.
+        ("跨省合作平台除了粤桂合作特别试验区，还点了哪些名字？", "3"),
+        # "现在推的是第几条": which one the plan pushes, not progress since.
+        ("给澳门供水的管道，现在推的是第几条？", "26"),
+        # 原则 is named by 基本 only in grade: the principles are what is asked for.
+        ("这份意见坚持的基本原则有哪些？", "一(一)"),
     ],
 )
 def test_questions_whose_kind_of_answer_is_stated_are_answered(
@@ -509,6 +533,8 @@ def test_sections_named_by_position(ask: Ask, question: str, section: str) -> No
         # Asked as an instruction.
         ("交通那条给我梳理一下要点", 7),
         ("能源供应那条，帮我概括一下", 8),
+        # 合作目标 (一(三)) shares the words 社会治理 and ranks first; "那条" names a task.
+        ("社会治理那条大致说了些啥？", 18),
     ],
 )
 def test_a_task_named_by_its_topic_is_summed_up(
@@ -547,6 +573,11 @@ def test_things_inside_a_section_are_searched_not_listed(ask: Ask) -> None:
     assert answer.kind == "search"
     assert first_key(answer) == "一(三)"
     assert "琼州海峡经济带" in answer.answer
+    # A section named by its area (这块): the platforms inside it are searched for.
+    answer = ask("粤港澳合作这块，要重点建设的大平台有哪些？")
+    assert answer.kind == "search"
+    assert first_key(answer) == "28"
+    assert "横琴" in answer.answer
 
 
 # Questions whose answers are checked for the contract's invariants, one of each kind.

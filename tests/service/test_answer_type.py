@@ -90,6 +90,14 @@ def asked(question: str) -> Asked:
         ("Does the energy task mention new and renewable energy?", ()),
         ("When will the bridge open?", ("time",)),
         ("Can patients settle their bills directly when treated in another province?", ()),
+        ("目标定在哪一年实现", ("time",)),  # a year, not a site
+        ("码头定在哪个县", ("site",)),
+        ("文件还点了哪些名字", ()),  # the names of things, not of a person
+        ("泛珠办主任的名字", ("person",)),
+        ("供水管道现在推的是第几条", ("number",)),
+        ("供水管道现在建到哪了", ("progress",)),
+        ("每年要拨多少补偿金", ("amount",)),
+        ("Where will the next forum be held?", ("venue",)),
     ],
 )
 def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
@@ -132,6 +140,8 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         ("港珠澳大桥在文件里一共在哪几条出现？", ()),
         # Words the corpus never uses are not trusted (jieba may have cut badly).
         ("哪几个市要参与？", ()),
+        ("首批是哪几家医院？", ("医院",)),  # past the measure word 家
+        ("坚持的基本原则有哪些", ()),  # 基本 grades 原则; it names nothing
     ],
 )
 def test_focus(question: str, focus: tuple[str, ...]) -> None:
@@ -170,6 +180,9 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("联合检查每年搞几次", "建立联防联控网络。", "frequency"),
         ("培训班一期招几个人", "开展师资培训。", "headcount"),
         ("两个规定冲突了以哪个为准", "推动行政处罚裁量权的运用逐步统一。", "precedence"),
+        # A year in a cited title dates that plan.
+        ("哪一年建成", "推进实施《珠江水运科学发展行动计划(2016-2020年)》。", "time"),
+        ("哪一年建成", "力争2020年建成。", None),
     ],
 )
 def test_unmet(question: str, evidence: str, missing: str | None) -> None:
