@@ -66,13 +66,15 @@ _TASK_REF = [
     re.compile(r"\btask\s*(?:no\.?|number|#)?\s*([0-9]{1,2})\b", re.IGNORECASE),
 ]
 _COUNT = re.compile(
-    # "哪几个" asks which ones, not how many.
-    r"(多少|(?<!哪)几)\s*(项|个|条|方面|部分|类)|how many|number of (tasks|measures|sections)",
+    # "哪几个" asks which ones, not how many; "那几个基地" points at them.
+    r"(多少|(?<![哪那这])几)\s*(项|个|条|方面|部分|类)"
+    r"|how many|number of (tasks|measures|sections)",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"谁(来)?(牵头|负责|主抓|抓|参与|配合|挑头|带头|主导|主管)|有谁|有份|"
-    r"哪(个|些|几个|家)(部门|单位|机构|厅|委|局)|哪家(在|来)?(牵头|负责|主抓|抓|管)|牵头(单位|部门)|"
+    r"谁(来)?(牵头|负责|主抓|抓|参与|配合|挑头|带头|主导|主管|挑大梁)|有谁|有份|"
+    r"哪(个|些|几个|家)(部门|单位|机构|厅|委|局)|哪家(在|来)?(牵头|负责|主抓|抓|管|挑头|带头|挑大梁)|"
+    r"牵头(单位|部门)|"
     r"(责任|负责|参与|配合)(单位|部门)|归谁|谁管|哪个口|由谁|"
     r"哪(个|些|几个|几)(市|地市|市政府|城市|集团|企业)(要|会|来)?(参与|负责|牵头|配合|参加)|"
     r"\b(who|which (department|agency|agencies|body|bodies|office)|responsible|in charge|leads?)\b",

@@ -97,6 +97,9 @@ def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
         ("这事归谁管", None, Intent("lead")),
         ("跨省维权信息互通这事谁挑头？", None, Intent("lead")),
         ("研究院这事是哪家在主抓？", None, Intent("lead")),
+        ("对口扶贫协作省里是哪家挑头？", None, Intent("lead")),
+        # "那几个基地" points at things; it counts nothing.
+        ("广州深圳那几个交流基地由哪个部门来挑大梁？", None, Intent("lead")),
         ("社会治理那条一共有多少个部门按职责负责？", None, Intent("lead", counted="agencies")),
         ("Who leads the railway projects?", None, Intent("lead")),
         ("Which department is in charge of tourism?", None, Intent("lead")),
