@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
 from indexer.tokenize import has_cjk, normalize
-from service.answer_type import read_asked, unmet
+from service.answer_type import Asked, read_asked, unmet
 from service.compose import (
     Span,
     content_weights,
@@ -264,25 +264,44 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     # The bar is set by the best target's own best span, so a runner-up target
     # only wins with a span that matches the question as well.
     floor = TYPED_SPAN_SHARE * max(span.score for span in spans[0])
-    ranked = sorted((span for group in spans for span in group), key=lambda span: -span.score)
-    for span in ranked:
-        if span.score < floor:
-            break
-        if unmet(asked, with_next_sentences(span).text) is None:
-            return Verdict(None, span)
-    # The line that introduces the best target's list speaks for every item in it
-    # ("到2020年左右，实现以下合作目标："), however few of the question's words it has.
-    # Only for a date, and only when the line shares a word with the question: its
-    # numbers are no answer to "多大", nor its year to another plan's.
-    intro = _intro(engine, top)
-    if intro is not None and asked.kinds == ("time",) and unmet(asked, intro.text) is None:
-        shared = content_weights(intro, weights)
-        if any(term in intro.text for term in shared):
-            return Verdict(None, Span(intro, 0, len(intro.text), 0.0))
+    # The best target answers when any of its good spans holds the kind asked for; a
+    # runner-up only when the best target has none.
+    found = _typed_span(asked, spans[0], floor) or _intro_span(engine, asked, top, weights)
+    if found is None:
+        found = _typed_span(asked, [span for group in spans[1:] for span in group], floor)
+    if found is not None:
+        return Verdict(None, found)
     best = max(spans[0], key=lambda span: span.score)
     missing = unmet(asked, with_next_sentences(best).text) or "answer"
     log.debug("no span holds the %s asked for", missing)
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")
+
+
+def _typed_span(asked: Asked, spans: list[Span], floor: float) -> Span | None:
+    """The best-matching span at or above ``floor`` that holds the kind asked for."""
+    for span in sorted(spans, key=lambda span: -span.score):
+        if span.score < floor:
+            break
+        if unmet(asked, with_next_sentences(span).text) is None:
+            return span
+    return None
+
+
+def _intro_span(
+    engine: Engine, asked: Asked, hit: TargetHit, weights: dict[str, float]
+) -> Span | None:
+    """The line that introduces a target's list speaks for every item in it
+    ("到2020年左右，实现以下合作目标："), however few of the question's words it has.
+
+    Only for a date, and only when the line shares a word with the question: its
+    numbers are no answer to "多大", nor its year to another plan's.
+    """
+    intro = _intro(engine, hit)
+    if intro is None or asked.kinds != ("time",) or unmet(asked, intro.text) is not None:
+        return None
+    if not any(term in intro.text for term in content_weights(intro, weights)):
+        return None
+    return Span(intro, 0, len(intro.text), 0.0)
 
 
 def _candidates(engine: Engine, hit: TargetHit) -> list[Clause]:

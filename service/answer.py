@@ -79,13 +79,15 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         return _declined(asked, "no_content", timing, started)
     composed, retrieval = _compose(engine, asked, timing)
     if composed is None:
+        if retrieval is not None:
+            # "合作目标的时间节点定在哪一年": the section named is where a typed answer
+            # is looked for first.
+            retrieval = _named_section_first(engine.catalog, asked.text, retrieval)
         verdict = judge(engine, asked.text, retrieval)
         if verdict.reason or retrieval is None:
             return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
         if verdict.span is not None:
             retrieval = _with_first(retrieval, verdict.span.clause)
-        else:
-            retrieval = _named_section_first(engine.catalog, asked.text, retrieval)
         composed = _search_answer(engine, retrieval, verdict.span)
     timing["total"] = _ms(started)
     return Answer(

@@ -43,7 +43,7 @@ _ASKS = {
         r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
         # 名字 only of a person: "文件还点了哪些名字" asks for the platforms' names.
         r"|(主任|负责人|领导|联系人|经办人)(的)?名字|电话|联系方式|地址|网址|网站|公众号|热线"
-        r"|who is the\b"
+        r"|who is the\b(?! (lead|responsible|leading|main|agency|department|office|body))"
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(自己|去|才能)?(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分|交|缴|参保)"
@@ -142,6 +142,8 @@ _QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])(?![门位面项])")
 # Money is an amount (checked as one); 个 only appears when the unit word is general.
 _NOT_UNITS = frozenset("钱亿万元资经补个")
 _LENGTH = re.compile(r"多长|多远|多少(公里|千米|米)")
+# "年假有几天": a number of days the evidence would have to give.
+_DAYS = re.compile(r"(?<![哪那这])几(个)?(天|工作日|小时)")
 # Words that ask "which X" / "what X" before or after the thing asked for.
 _ASK_WORDS = frozenset(
     [
@@ -263,6 +265,9 @@ def read_asked(text: str, vocabulary: Container[str]) -> Asked:
     )
     if _LENGTH.search(text):
         units += ("length",)
+    days = _DAYS.search(text)
+    if days and days.group(2) not in units:
+        units += (days.group(2),)
     # "哪家医院", "哪个法院": an institution the corpus never names is asked for all the same.
     focus = tuple(
         w
@@ -280,8 +285,12 @@ def _focus_words(text: str) -> list[str]:
         for i, word in enumerate(cut):
             if word in _ASK_WORDS and i + 1 < len(cut) and cut[i + 1] not in _TAIL:
                 # "包括哪些城市": the word after names what is asked for ("哪些条" names
-                # nothing but items, "哪几个港口" was read as "哪些港口").
-                found.append(cut[i + 1])
+                # nothing but items, "哪几个港口" was read as "哪些港口"); in "哪些珠三角
+                # 城市" the place only narrows the class asked for.
+                if i + 2 < len(cut) and cut[i + 2] in _PLACE_CLASSES:
+                    found.append(cut[i + 2])
+                else:
+                    found.append(cut[i + 1])
             elif word in _ASK_WORDS and i + 2 < len(cut) and cut[i + 1] == "家":
                 # "哪几家医院": past the measure word for institutions.
                 found.append(cut[i + 2])

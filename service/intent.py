@@ -58,7 +58,8 @@ _TASK_REF = [
     # "第3条讲的啥" names a task, "第四条对澳供水管道" does not: only before question words.
     re.compile(
         rf"第\s*{_NUM}\s*(?:项|条)"
-        r"(?=$|[？?，,。\s]|讲|说|是|的|主要|大概|内容|里|中|提|写|干|都|涉及|包括|有啥|有什么)"
+        # ("第四条 pipeline": an English word after the space names the thing counted.)
+        r"(?=$|[？?，,。]|\s(?![a-z])|讲|说|是|的|主要|大概|内容|里|中|提|写|干|都|涉及|包括|有啥|有什么)"
     ),
     # A terse "24条讲啥": a bare number (digits: 一条 is a word) at the very start, before a
     # question word.

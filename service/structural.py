@@ -67,6 +67,9 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
             return section_overview(catalog, code, counting)
         if intent.counted == "measures":
             return part_overview(catalog, "三", counting=True)
+        if part and part.group(2) and PART_OF[part.group(2)] != "二":
+            # "保障措施那一部分主要讲了哪几方面": the part itself, named by its title.
+            return part_overview(catalog, PART_OF[part.group(2)], counting)
     if _OVERVIEW_WORDS.search(text) or WHAT_ABOUT.search(text):
         # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
         # its full title.

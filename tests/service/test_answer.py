@@ -439,6 +439,7 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ),
         # Past the measure word: 医院 is what is asked for.
         ("检查结果互认首批选的是哪几家医院？", "no_focus_in_evidence"),
+        ("公务员年假有几天？", "no_unit_in_evidence"),  # a number of days
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(
@@ -468,6 +469,11 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
         ("给澳门供水的管道，现在推的是第几条？", "26"),
         # 原则 is named by 基本 only in grade: the principles are what is asked for.
         ("这份意见坚持的基本原则有哪些？", "一(一)"),
+        # 城市 is asked for; 珠三角 only narrows it (the note lists 广州、佛山…等市政府).
+        ("跨省对口扶贫除了省扶贫办，还有哪几个珠三角城市要出力？", "16"),
+        # The section named holds the year (its opening line) although 三(四) says 定期.
+        ("合作目标的时间节点定在哪一年？", "一(三)"),
+        ("Who is the lead agency for the telecoms and internet backbone work?", "10"),
     ],
 )
 def test_questions_whose_kind_of_answer_is_stated_are_answered(
@@ -545,6 +551,13 @@ def test_a_task_named_by_its_topic_is_summed_up(
     assert {c.task for c in answer.citations} == {task}
     shown = engine.catalog.targets[str(task)].clauses[:OVERVIEW_PARAGRAPHS]
     assert [c.clause_id for c in answer.citations] == [c.id for c in shown]
+
+
+def test_a_part_named_with_area_words_is_listed(ask: Ask) -> None:
+    answer = ask("保障措施那一部分主要讲了哪几方面？")
+    assert answer.kind == "aggregate"
+    assert [c.section for c in answer.citations] == ["三(一)", "三(二)", "三(三)", "三(四)"]
+    assert "加强统筹协调" in answer.answer
 
 
 def test_a_section_asked_to_be_introduced_is_listed(ask: Ask) -> None:

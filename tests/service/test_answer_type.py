@@ -98,6 +98,8 @@ def asked(question: str) -> Asked:
         ("供水管道现在建到哪了", ("progress",)),
         ("每年要拨多少补偿金", ("amount",)),
         ("Where will the next forum be held?", ("venue",)),
+        ("Who is the lead agency for ports?", ()),
+        ("Who is the director of the office?", ("person",)),
     ],
 )
 def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
@@ -114,6 +116,9 @@ def test_kinds(question: str, kinds: tuple[str, ...]) -> None:
         ("要花多少钱", ()),  # an amount, checked as one
         ("一共有多少个部门按职责负责", ()),  # counts the names a list gives
         ("这是第几条", ()),
+        ("公务员年假有几天", ("天",)),
+        ("审批要几个工作日", ("工作日",)),
+        ("那几天的会议", ()),  # points at days, asks for none
     ],
 )
 def test_units(question: str, units: tuple[str, ...]) -> None:
@@ -141,6 +146,7 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         # Words the corpus never uses are not trusted (jieba may have cut badly).
         ("哪几个市要参与？", ()),
         ("首批是哪几家医院？", ("医院",)),  # past the measure word 家
+        ("还有哪几个珠三角城市要参与？", ("城市",)),  # the place narrows the class
         ("坚持的基本原则有哪些", ()),  # 基本 grades 原则; it names nothing
     ],
 )

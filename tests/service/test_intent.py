@@ -75,6 +75,7 @@ def test_task_reference(text: str, number: int | None) -> None:
     "text",
     [
         "第四条对澳供水管道工程有什么安排？",  # the fourth pipeline to Macao (task 26)
+        "对澳门供水的第四条 pipeline 由哪个部门 lead？",
         "第四条对澳供水",
         "主要任务一共多少项",  # 任务一共 is not 任务一
         "铁路这类任务一般由谁牵头？",

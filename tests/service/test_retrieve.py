@@ -88,6 +88,7 @@ def test_bad_retrieval_config_is_refused(fields: dict[str, object]) -> None:
         ("What does the plan say about the carbon emissions trading market?", "25"),
         ("What about fishing cooperation with ASEAN countries?", "2"),
         ("Is there anything about farm bases that supply Hong Kong and Macao?", "2"),
+        ("Does the plan say anything about seed-breeding cooperation?", "2"),
     ],
 )
 def test_english_questions_reach_bm25_through_the_glossary(
