@@ -43,7 +43,7 @@ from service.lookup import (
 )
 from service.query import Question, prepare
 from service.retrieve import Retrieval
-from service.structural import WHAT_ABOUT, asks_for_summary, structural_answer
+from service.structural import WHAT_ABOUT, asks_for_summary, listed_items, structural_answer
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,9 @@ def _compose(
         ]
         if tasks and tasks[0].task is not None and not judge(engine, query, retrieval).reason:
             return task_overview(catalog, tasks[0].task), retrieval
+    listed = listed_items(engine, text, retrieval) if intent.kind == "search" else None
+    if listed is not None and not judge(engine, query, retrieval).reason:
+        return listed, retrieval
     if intent.kind == "lead" and retrieval.targets:
         target, clauses, score = _lead_target(catalog, retrieval, intent)
         # Sections without notes (the notice: "请径向省发展改革委反映") answer in their own words.

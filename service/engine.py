@@ -32,6 +32,11 @@ _AGENCY_FRAGMENT = re.compile(
     r"厅|委|局|办)"
 )
 
+_OTHER_PROVINCE_AGENCY = re.compile(
+    r"(广西|湖南|江西|福建|海南|云南|贵州|四川|香港|澳门)(壮族自治区|省|特区|特别行政区)?"
+    r"(政府)?(?P<name>[\u4e00-\u9fff]{1,8}?(厅|委|局|办|署))"
+)
+
 
 class Engine:
     """An index loaded for answering, plus everything derived from it once."""
@@ -91,7 +96,14 @@ class Engine:
         return normalize(text) + " " + " ".join(tokens)
 
     def agencies_in(self, text: str) -> list[str]:
-        """Agencies a question names: one exact name, or every agency a fragment fits."""
+        """Agencies a question names: one exact name, or every agency a fragment fits.
+
+        Another province's agency ("广西农业厅的同志想了解…") is not one of the document's.
+        """
+        for match in _OTHER_PROVINCE_AGENCY.finditer(text):
+            # Its bare name also stands among the question's tokens ("… 农业厅 …").
+            text = text.replace(match.group(0), " ")
+            text = re.sub(rf"(?<!省)(?<!广东){re.escape(match.group('name'))}", " ", text)
         found = self.catalog.find_agency(text)
         if found:
             return [found]

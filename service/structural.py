@@ -21,6 +21,7 @@ from service.lookup import (
     section_overview,
     task_overview,
 )
+from service.retrieve import Retrieval
 
 _PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
@@ -31,6 +32,9 @@ _TASK_SUMMARY = re.compile(
     # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
     rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
+# Asked for several things by kind ("哪几个定位", "有哪些目标").
+_WHICH_ITEMS = re.compile(r"哪(几|些)")
+_ONE_ITEM = re.compile(r"那个|这个|那一个|这一个")
 # A follow-up that names another topic: "那公路呢？", "那合作目标呢？".
 WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
 # What a count question counts: the noun after 多少个 / 几项.
@@ -98,6 +102,23 @@ def _counts_other_things(text: str) -> bool:
         if noun.startswith(unit) and (len(noun) == len(unit) or noun[len(unit)] == "的"):
             return False
     return True
+
+
+def listed_items(engine: Engine, text: str, retrieval: Retrieval) -> Composed | None:
+    """ "广东给自己定了哪几个定位": when the best target is a section made of named items
+    (——深化合作排头兵。…), a question for several of them gets them all, counted."""
+    # ("创新引擎那个定位要跟哪些平台结合" asks inside one of them.)
+    if not _WHICH_ITEMS.search(text) or _ONE_ITEM.search(text) or not retrieval.targets:
+        return None
+    code = retrieval.targets[0].key
+    section = engine.catalog.sections.get(code)
+    if section is None or section.tasks:
+        return None
+    if not any(c.topic for c in engine.catalog.targets[code].clauses):
+        return None
+    if _asks_inside(engine, text, section.title):
+        return None
+    return section_overview(engine.catalog, code, counting=True)
 
 
 def asks_for_summary(text: str) -> bool:

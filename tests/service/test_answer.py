@@ -553,6 +553,34 @@ def test_a_task_named_by_its_topic_is_summed_up(
     assert [c.clause_id for c in answer.citations] == [c.id for c in shown]
 
 
+def test_a_section_of_named_items_lists_them_when_several_are_asked_for(ask: Ask) -> None:
+    answer = ask("广东给自己定了哪几个定位？")
+    assert answer.kind == "aggregate"
+    assert first_key(answer) == "一(二)"
+    for item in ("深化合作排头兵", "改革开放先行地", "生态合作先行区"):
+        assert item in answer.answer
+    # One of them asked about ("那个定位") is searched inside.
+    answer = ask("创新引擎那个定位要跟哪些跨省平台结合？")
+    assert answer.kind == "search"
+    assert "粤桂合作特别试验区" in answer.answer
+
+
+def test_another_provinces_agency_is_the_asker_not_the_subject(ask: Ask) -> None:
+    # 广西农业厅 is not the document's 省农业厅: no list of the tasks it takes part in.
+    answer = ask("广西农业厅的同志想了解：广东打算跟广西在农业方面合作哪些事情？")
+    assert answer.kind == "search"
+    assert first_key(answer) == "2"
+    assert "特色农产品示范基地" in answer.answer
+
+
+def test_cities_that_take_part_are_read_off_the_note(ask: Ask) -> None:
+    answer = ask("对口扶贫除了省扶贫办，还有哪几个珠三角城市的政府要出力？")
+    assert answer.kind == "lead"
+    assert first_key(answer) == "16"
+    for city in ("佛山市政府", "中山市政府", "东莞市政府"):
+        assert city in answer.answer
+
+
 def test_a_part_named_with_area_words_is_listed(ask: Ask) -> None:
     answer = ask("保障措施那一部分主要讲了哪几方面？")
     assert answer.kind == "aggregate"
