@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
-from indexer.tokenize import has_cjk, normalize
+from indexer.tokenize import DATA_DIR, has_cjk, normalize, read_lines
 from service.answer_type import Asked, read_asked, unmet
 from service.compose import (
     Span,
@@ -85,66 +85,7 @@ TYPED_TARGET_RATIO = 0.6
 
 # Colloquial question wording that says nothing about the topic ("那块", "文件里有提吗"):
 # it must neither count as evidence nor as a term the document lacks.
-_FILLERS = frozenset(
-    [
-        "这块",
-        "那块",
-        "一块",
-        "那条",
-        "这条",
-        "哪条",
-        "那段",
-        "这段",
-        "这事",
-        "那个",
-        "这个",
-        "一个",
-        "哪个",
-        "文件",
-        "内容",
-        "一共",
-        "总共",
-        "几条",
-        "几个",
-        "哪几",
-        "哪几个",
-        "哪一个",
-        "没有",
-        "不会",
-        "不能",
-        "能不能",
-        "有没有",
-        "提到",
-        "涉及",
-        "一起",
-        "说法",
-        "大概",
-        "还有",
-        "打算",
-        "怎么",
-        "咋说",
-        "这类",
-        "这些",
-        "那些",
-        "一般",
-        "相关",
-        "具体",
-        "情况",
-        "事情",
-        "是不是",
-        "这回事",
-        "回事",
-        "没提",
-        "大体",
-        "大致",
-        "几块",
-        "哪块",
-        "几次",
-        "几项",
-        "分别",
-        "这份",
-    ]
-)
+_FILLERS = frozenset(read_lines(DATA_DIR / "fillers_zh.txt"))
 
 
 def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:

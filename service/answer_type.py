@@ -14,7 +14,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from indexer.tokenize import words
+from indexer.tokenize import DATA_DIR, read_lines, words
 
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = {
@@ -169,64 +169,7 @@ _SKIP_BEFORE = frozenset(["具体", "都", "主要", "有", "包括", "还", "�
 _GRADES = frozenset(["基本", "主要", "重要", "总体", "核心", "具体", "关键", "重大"])
 # Focus words too general to check: any evidence "has" them in substance. The
 # abstract ones (水平, 功能, 渠道) are answered by a description, not by a named item.
-_GENERIC = frozenset(
-    [
-        "部门",
-        "单位",
-        "任务",
-        "工作",
-        "方面",
-        "内容",
-        "措施",
-        "事情",
-        "东西",
-        "安排",
-        "要求",
-        "政策",
-        "举措",
-        "地方",
-        "时候",
-        "意思",
-        "作用",
-        "情况",
-        "问题",
-        "方式",
-        "办法",
-        "领域",
-        "重点",
-        "机制",
-        "目标",
-        "项目",
-        "文件",
-        "部分",
-        "方向",
-        "意见",
-        "规定",
-        "事项",
-        "合作",
-        "牵头",
-        "负责",
-        "机构",
-        "水平",
-        "功能",
-        "程度",
-        "地位",
-        "定位",
-        "渠道",
-        "途径",
-        "形式",
-        "模式",
-        "层次",
-        "特点",
-        "原则",
-        "思路",
-        "理念",
-        "意义",
-        "目的",
-        "效果",
-        "好处",
-    ]
-)
+_GENERIC = frozenset(read_lines(DATA_DIR / "generic_nouns_zh.txt"))
 
 
 # Classes of places, and how a text names several of them: a list with 、, or a run of
