@@ -213,9 +213,15 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     if found is not None:
         return Verdict(None, found)
     best = max(spans[0], key=lambda span: span.score)
-    missing = unmet(asked, with_next_sentences(best).text) or "answer"
+    missing = _unmet(asked, best) or "answer"
     log.debug("no span holds the %s asked for", missing)
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")
+
+
+def _unmet(asked: Asked, span: Span) -> str | None:
+    """What the span (with the next sentence) lacks; a word asked for may also stand in
+    its clause's responsibility note ("要承担责任的地市政府有哪几个")."""
+    return unmet(asked, with_next_sentences(span).text, span.clause.note or "")
 
 
 def _typed_span(asked: Asked, spans: list[Span], floor: float) -> Span | None:
@@ -223,7 +229,7 @@ def _typed_span(asked: Asked, spans: list[Span], floor: float) -> Span | None:
     for span in sorted(spans, key=lambda span: -span.score):
         if span.score < floor:
             break
-        if unmet(asked, with_next_sentences(span).text) is None:
+        if _unmet(asked, span) is None:
             return span
     return None
 

@@ -59,6 +59,7 @@ _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|�
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 # "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
 _LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
+_RESPONSIBLE = re.compile(r"牵头|挑头|带头|主抓|领头|负责|参与")
 # How close a runner-up must score to stand in for the best target: one with a
 # responsibility note for a who-leads question, a task for "那条给我概括一下".
 _NOTED_RUNNER_UP = 0.8
@@ -115,6 +116,13 @@ def _compose(
     # Numbers are read from the question as asked: the expansion appends tokens,
     # and "任务" followed by a token "二" must not read as task 2.
     intent = read_intent(normalize(text), agencies[0] if agencies else None)
+    # Only with a word of responsibility: "我们环保局想确认…哪几条江" names the asker.
+    nicknamed = (
+        catalog.agency_by_nickname(text) if not agencies and _RESPONSIBLE.search(text) else []
+    )
+    if nicknamed and read_intent(normalize(text), nicknamed[0]).kind == "agency_tasks":
+        # "环保口牵头的任务有哪些": an informal name, asked for its list of tasks.
+        agencies, intent = nicknamed, read_intent(normalize(text), nicknamed[0])
     if not agencies and intent.task is None and _NO_LEAD.search(text) and _WHICH.search(text):
         return tasks_without_lead(catalog), None
     if intent.kind == "agency_tasks":

@@ -23,10 +23,10 @@ _ASKS = {
         r"|补贴|报销|比例|税|奖励|奖金|奖多少"
         # A fee by its name (仲裁费, 学费, 过路费), but not 消费 (consumption).
         r"|(?<![消浪花耗])费|全免|减免"
-        # Who pays: the source of the money.
-        r"|钱(由|从)?(谁|哪)|谁(来)?出钱|谁出资"
         r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
     ),
+    # Who pays: the source of the money, which the evidence must name.
+    "payer": re.compile(r"钱(由|从)?(谁|哪)|谁(来|一起)?出(钱|资)?[？?]?$|谁出资"),
     "quota": re.compile(r"名额|配额"),
     "count": re.compile(r"(有|共)几(个|条|项|天|次)|how many"),
     # How often: a plan that sets a frequency says 每年, 定期 or gives a number of times.
@@ -93,12 +93,14 @@ _ASKS = {
         r"(建|设|定|落|选)在哪(?!一?(年|天|月|季))|选址|哪个(县|镇|村)|哪几个(县|镇|村)"
     ),
     "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
-    "number": re.compile(r"是多少|多少[?？]?$|几号|第几|多大|多高|多长|多宽|多远"),
+    # ("平台在第几条" asks where the document says it: the citation answers.)
+    "number": re.compile(r"是多少|多少[?？]?$|几号|(?<!在)第几|多大|多高|多长|多宽|多远"),
 }
 _NUMERAL = r"(\d+(\.\d+)?|[两二三四五六七八九十百千万亿]+)"
 # What evidence of each kind looks like in the document's text.
 _EVIDENCE = {
     "amount": re.compile(r"\d+(\.\d+)?\s*(亿|万|元|%)|[百千万亿]元|比例"),
+    "payer": re.compile(r"出资|财政|资本|金融机构|基金|筹集|拨付|预算"),
     "quota": re.compile(rf"{_NUMERAL}\s*[\u4e00-\u9fff]"),
     # "要重建的口岸有几个": a list names them (沙头角、皇岗口岸), and so counts them.
     "frequency": re.compile(rf"{_NUMERAL}\s*次|每(年|月|季|半年|周)|定期|不定期"),
@@ -136,6 +138,7 @@ _EVIDENCE = {
     ),
 }
 _TITLES = re.compile(r"《[^》]*》")
+_AGENCY_ENDINGS = ("政府", "部门", "厅", "局", "委", "办", "集团")
 # "多少亩", "多少个省区", "多少度电": a quantity in a unit; the evidence must count in it.
 # ("多少个部门" counts the names a list gives: no unit to check.)
 _QUANTITY = re.compile(r"多少(个)?([\u4e00-\u9fff])(?![门位面项])")
@@ -257,9 +260,14 @@ def _focus_words(text: str) -> list[str]:
     ]
 
 
-def unmet(asked: Asked, evidence: str) -> str | None:
+def unmet(asked: Asked, evidence: str, note: str = "") -> str | None:
     """The first thing ``asked`` wants that ``evidence`` lacks (``"time"``, ``"unit:亩"``,
-    ``"focus:城市"``), or None when the evidence holds every kind of answer asked for."""
+    ``"focus:城市"``), or None when the evidence holds every kind of answer asked for.
+
+    An agency-like focus word (市政府) may also stand in ``note``, the clause's
+    responsibility note, but only literally: the note names agencies, not cities, and
+    not the members of a group it mentions (领导小组成员单位).
+    """
     # A date inside a cited title ("《…行动计划(2016-2020年)》") dates that plan, not
     # the thing asked about.
     plain = _TITLES.sub("", evidence)
@@ -273,7 +281,10 @@ def unmet(asked: Asked, evidence: str) -> str | None:
         elif not re.search(rf"{_NUMERAL}\s*(个)?{re.escape(unit)}", evidence):
             return f"unit:{unit}"
     for word in asked.focus:
-        if word in evidence:
+        if word in evidence or (word in note and word.endswith(_AGENCY_ENDINGS)):
+            continue
+        # A park is named by its kind (深港创新及科技园).
+        if word == "园区" and re.search(r"[\u4e00-\u9fff]园", evidence):
             continue
         # "基本原则": a general head word (原则) names the thing well enough.
         if len(word) > 2 and word[-2:] in _GENERIC and word[-2:] in evidence:

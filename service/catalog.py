@@ -23,7 +23,7 @@ NICKNAMES_FILE = DATA_DIR / "agency_nicknames.txt"
 PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 # What follows an agency's nickname when it names the agency: 那边, a verb, the end.
 _AFTER_NICKNAME = (
-    r"(?=[局厅委办]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都"
+    r"(?=[局厅委办口]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都|牵|挑"
     r"|$|[^\u4e00-\u9fff])"
 )
 _SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")

@@ -16,7 +16,8 @@ from indexer.errors import BadQuestion
 
 # Words that make a turn lean on the one before it ("那牵头单位是谁？").
 _ELLIPTICAL = re.compile(
-    r"^(那|那么|那这|这个|这项|这条|该|它|其|还有|另外|此外|and\b|what about|how about|also\b)"
+    r"^(那|那么|那这|这个|这项|这条|该|它|其|还有|另外|此外|具体|是哪|在哪|and\b|what about|"
+    r"how about|also\b)"
     r"|(呢[?？]?$)",
     re.IGNORECASE,
 )
@@ -36,7 +37,7 @@ _CONTEXT_TURNS = 3
 # own: wrongly folding the current turn only adds words to one search, but a wrongly
 # folded earlier turn would drag an old topic through the rest of the conversation.
 _ASKING = re.compile(
-    r"谁|哪些|哪个|哪几|什么|啥|怎么|如何|牵头|负责|参与|参加|配合|部门|单位|机构|还有|另外|其他|"
+    r"谁|哪些|哪个|哪几|哪|第几|什么|啥|怎么|如何|牵头|负责|参与|参加|配合|部门|单位|机构|还有|另外|其他|"
     r"别的|具体|主要|内容|措施|要|做|干|是|有|都|呢|吗|的|了|和|该|个|项|条|些|任务|工作|"
     r"who|which|what|leads?|else|others?|agenc(y|ies)|departments?|involved|is|are|the|does|"
     r"do|it|this|that|and|for|of|in|take|part|"

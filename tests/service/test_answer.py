@@ -302,7 +302,9 @@ def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     assert "加强产业发展合作" in answer.answer
 
 
-@pytest.mark.parametrize("question", ["环保厅挑头的任务有哪几条？", "环保厅牵头哪些任务？"])
+@pytest.mark.parametrize(
+    "question", ["环保厅挑头的任务有哪几条？", "环保厅牵头哪些任务？", "环保口牵头的任务有哪些？"]
+)
 def test_tasks_an_agency_leads_are_not_those_it_only_takes_part_in(ask: Ask, question: str) -> None:
     answer = ask(question)
     assert [c.task for c in answer.citations] == [22, 23, 24, 25]
@@ -474,6 +476,9 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
         # The section named holds the year (its opening line) although 三(四) says 定期.
         ("合作目标的时间节点定在哪一年？", "一(三)"),
         ("Who is the lead agency for the telecoms and internet backbone work?", "10"),
+        ("跨省查人口信息的网上平台，在第几条？", "18"),  # where it stands, not a number
+        ("泛珠合作发展基金的钱从哪来，谁一起出？", "三(三)"),  # 共同设立 names the payers
+        ("落马洲河套那片开发，要建个什么园区？", "11"),  # 深港创新及科技园
     ],
 )
 def test_questions_whose_kind_of_answer_is_stated_are_answered(
@@ -571,6 +576,13 @@ def test_another_provinces_agency_is_the_asker_not_the_subject(ask: Ask) -> None
     assert answer.kind == "search"
     assert first_key(answer) == "2"
     assert "特色农产品示范基地" in answer.answer
+
+
+def test_the_note_answers_which_governments_take_part(ask: Ask) -> None:
+    answer = ask("对口扶贫协作牵头单位是谁？要承担责任的地市政府有哪几个？")
+    assert not answer.abstained
+    assert first_key(answer) == "16"
+    assert "东莞市政府" in answer.answer
 
 
 def test_cities_that_take_part_are_read_off_the_note(ask: Ask) -> None:

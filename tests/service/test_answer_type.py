@@ -68,7 +68,8 @@ def asked(question: str) -> Asked:
         ("要重建的口岸有几个", ("count",)),
         ("办证的手续费怎么收", ("amount",)),
         ("消费者投诉怎么处理", ()),  # 消费 is not a fee
-        ("这笔钱由谁出", ("amount",)),
+        ("这笔钱由谁出", ("payer",)),
+        ("钱从哪来，谁一起出？", ("payer",)),
         ("联合检查每年搞几次", ("frequency",)),
         ("CEPA 在文件里提到了几次", ()),  # counts mentions in the text
         ("培训班一期招几个人", ("headcount",)),
@@ -99,6 +100,8 @@ def asked(question: str) -> Asked:
         ("每年要拨多少补偿金", ("amount",)),
         ("Where will the next forum be held?", ("venue",)),
         ("Who is the lead agency for ports?", ()),
+        ("平台在第几条", ()),  # where it stands: the citation answers
+        ("是第几条管道", ("number",)),
         ("Who is the director of the office?", ("person",)),
     ],
 )
@@ -189,6 +192,9 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         # A year in a cited title dates that plan.
         ("哪一年建成", "推进实施《珠江水运科学发展行动计划(2016-2020年)》。", "time"),
         ("哪一年建成", "力争2020年建成。", None),
+        ("钱由谁出", "加快推进港珠澳大桥建设。", "payer"),
+        ("钱由谁出", "鼓励金融机构和社会资本参与。", None),
+        ("要建什么园区", "推进深港创新及科技园建设。", None),
     ],
 )
 def test_unmet(question: str, evidence: str, missing: str | None) -> None:

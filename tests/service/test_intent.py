@@ -118,6 +118,14 @@ def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
         # Tasks of a named agency.
         ("省旅游局牵头哪些任务？", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
         ("旅游局牵头几项任务", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
+        ("旅游局牵头的事儿都有哪些？", "省旅游局", Intent("agency_tasks", agency="省旅游局")),
+        ("商务厅牵头的是哪几块内容？", "省商务厅", Intent("agency_tasks", agency="省商务厅")),
+        # Who else takes part in work an agency leads: not its list of tasks.
+        (
+            "港珠澳大桥由发改委牵头，还有哪些部门参与？",
+            "省发展改革委",
+            Intent("lead", role="participant"),
+        ),
         (
             "省总工会参与了哪些任务？",
             "省总工会",

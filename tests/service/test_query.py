@@ -198,6 +198,12 @@ def test_a_followup_remembers_the_turn_it_leans_on() -> None:
             "Which department leads the railway projects? Which agencies take part in it?",
         ),
         (["铁路项目谁牵头？", "公路项目谁牵头？"], "公路项目谁牵头？"),
+        # "是哪条任务的？", "具体是哪个基地？" ask about the turn before; they name no topic.
+        (["黔电送粤那个框架协议", "是哪条任务的？"], "黔电送粤那个框架协议 是哪条任务的？"),
+        (
+            ["港澳青年创业基地有提到吗", "具体是哪个基地？"],
+            "港澳青年创业基地有提到吗 具体是哪个基地？",
+        ),
     ],
 )
 def test_conversation_context(history: list[str], context: str) -> None:
