@@ -22,6 +22,7 @@ from service.catalog import Catalog, Target
 from service.compose import (
     Span,
     cite,
+    list_span,
     marker,
     overlaps,
     pick_spans,
@@ -59,6 +60,7 @@ _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|�
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 # "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
 _LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
+_ASKS_SEVERAL = re.compile(r"哪些|哪几|列(一下|出)|都有(啥|什么)|\bwhich\b|\bwhat are\b", re.I)
 _RESPONSIBLE = re.compile(r"牵头|挑头|带头|主抓|领头|负责|参与")
 # How close a runner-up must score to stand in for the best target: one with a
 # responsibility note for a who-leads question, a task for "那条给我概括一下".
@@ -89,7 +91,15 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
             return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
         if verdict.span is not None:
             retrieval = _with_first(retrieval, verdict.span.clause)
-        composed = _search_answer(engine, retrieval, verdict.span)
+        span = verdict.span
+        if _ASKS_SEVERAL.search(asked.text):
+            # "跨省合作平台有哪些": the sentence that names them, not a window of it that
+            # only talks about them.
+            weights = term_weights(retrieval.tokens, engine.idf)
+            listed = list_span(retrieval.targets[0].clauses[:3], weights)
+            if listed is not None and (span is None or overlaps(span, [listed])):
+                span = listed
+        composed = _search_answer(engine, retrieval, span)
     timing["total"] = _ms(started)
     return Answer(
         question=asked.text,
@@ -243,8 +253,9 @@ def _search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = No
     pieces, cites = [], []
     for rank, hit in enumerate(chosen):
         spans = pick_spans(hit.clauses[:3], weights, limit=2 if rank == 0 else 1)
-        if rank == 0 and typed is not None and not overlaps(typed, spans):
-            spans = [typed, *spans[:1]]
+        if rank == 0 and typed is not None:
+            # The typed span goes first; a span it overlaps gives way to it.
+            spans = [typed, *[s for s in spans if not overlaps(typed, [s])][:1]]
         if rank > 0 and (not spans or spans[0].score <= 0):
             continue
         for span in spans:

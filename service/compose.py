@@ -19,6 +19,8 @@ from service.contract import Citation
 # A quote longer than this stops being "short"; long sentences are cut into
 # comma-separated segments and the best window of them is kept.
 MAX_SPAN_CHARS = 110
+# A list asked for ("有哪些平台") may run a little longer, to its sentence's end.
+MAX_LIST_CHARS = 140
 # A span that answers another part of the question joins the answer when its new
 # terms weigh this much of the first span's (dev and calibration sets: 0.1–0.3 tie,
 # 0.5 and 0.7 lose facts; the largest of the plateau keeps answers shortest).
@@ -167,6 +169,42 @@ def with_next_sentences(span: Span) -> Span:
 def trim_span(span: Span) -> str:
     """The span as shown in an answer: trailing comma dropped, sentence end kept."""
     return span.text.rstrip("，；：、")
+
+
+# Three or more names in a row: how the document lists what a "哪些" question asks for.
+_LIST = re.compile(r"[\u4e00-\u9fff]{2,12}、[\u4e00-\u9fff]{2,12}、")
+
+
+def list_span(
+    clauses: Sequence[Clause], weights: Mapping[str, float], share: float = 0.5
+) -> Span | None:
+    """For a question asking for several things, the best-matching window whose sentence
+    names three or more in a row, stretched over the list ("充分发挥各类合作平台…，
+    大力推进粤桂合作特别试验区、闽粤经济合作区、…"), when it matches at least ``share``
+    of the best window."""
+    found = []
+    for clause in clauses:
+        for span in sentence_spans(clause, content_weights(clause, weights)):
+            found.append(span)
+    if not found:
+        return None
+    floor = share * max(s.score for s in found)
+    best: Span | None = None
+    for span in found:
+        if span.score < floor or span.score <= 0 or (best and best.score >= span.score):
+            continue
+        end = _sentence_end(span)
+        listed = _LIST.search(span.clause.text, span.start, end)
+        if listed:
+            best = Span(span.clause, span.start, min(end, span.start + MAX_LIST_CHARS), span.score)
+    return best
+
+
+def _sentence_end(span: Span) -> int:
+    for sentence in span.clause.sentences or ():
+        if sentence.start <= span.start < sentence.end:
+            return sentence.end
+    return min(len(span.clause.text), span.start + MAX_SPAN_CHARS)
 
 
 def pick_spans(

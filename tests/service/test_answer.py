@@ -578,6 +578,15 @@ def test_another_provinces_agency_is_the_asker_not_the_subject(ask: Ask) -> None
     assert "特色农产品示范基地" in answer.answer
 
 
+def test_a_list_asked_for_is_quoted_to_the_end_of_its_sentence(ask: Ask) -> None:
+    # The best window only talks about the platforms; the rest of its sentence names them.
+    answer = ask("为了承接产业转移，跨省合作平台有哪些？")
+    assert first_key(answer) == "3"
+    for name in ("闽粤经济合作区", "粤湘开放合作试验区", "广州泛珠合作园区"):
+        assert name in answer.answer
+    assert "闽粤经济合作区" in answer.citations[0].quote
+
+
 def test_the_note_answers_which_governments_take_part(ask: Ask) -> None:
     answer = ask("对口扶贫协作牵头单位是谁？要承担责任的地市政府有哪几个？")
     assert not answer.abstained

@@ -10,10 +10,12 @@ from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
 from service.compose import (
     LONGEST_SEGMENT,
+    MAX_LIST_CHARS,
     MAX_SPAN_CHARS,
     Span,
     best_span,
     cite,
+    list_span,
     marker,
     pick_spans,
     term_weights,
@@ -119,6 +121,20 @@ def test_best_span_window_of_segments_respects_the_limit() -> None:
     assert len(span.text) <= MAX_SPAN_CHARS
     assert len(text) > 2 * MAX_SPAN_CHARS  # the whole sentence would not have fit
     assert span.score == pytest.approx(3.0)
+
+
+def test_list_span_stretches_the_window_over_the_list_in_its_sentence() -> None:
+    text = "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。另有一句。"
+    clause = make_clause(text)
+    span = list_span([clause], {"平台": 1.0})
+    assert span is not None
+    assert span.text == "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。"
+    assert len(span.text) <= MAX_LIST_CHARS
+    # Without three names in a row there is no list to quote.
+    assert (
+        list_span([make_clause("充分发挥各类平台的作用。推进甲试验区建设。")], {"平台": 1.0})
+        is None
+    )
 
 
 def test_best_span_prefers_the_earlier_window_on_ties() -> None:
