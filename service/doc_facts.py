@@ -32,6 +32,8 @@ _LABELS = {"number": "文号", "issuer": "发文机关", "date": "印发日期"}
 # A document the question names: 《…》, or a kind of document with what precedes it.
 _NAMED_DOCUMENT = re.compile(r"《([^》]+)》|(.{0,4})(意见|通知|方案|要点|规划|纲要|办法|决定)")
 _THIS = re.compile(r"[这本该此]")
+# A document from above, which this one cites ("依据国务院哪个文件").
+_HIGHER_ISSUER = re.compile(r"(国务院|国办|国家|上级|部委)[^，。？?]{0,6}(文件|意见|通知|方案)")
 
 
 def document_facts(catalog: Catalog, text: str) -> Composed | None:
@@ -59,7 +61,15 @@ def document_facts(catalog: Catalog, text: str) -> Composed | None:
 
 def _names_another_document(text: str, title: str) -> bool:
     """ "国务院那份指导意见，文号是多少？" asks about a document this one cites; "这份
-    意见" or a part of this document's title ("实施意见") mean this one."""
+    意见" or a part of this document's title ("实施意见") mean this one.
+
+    >>> _names_another_document("这份实施意见是依据国务院哪个文件定的？文号多少", "…实施意见的通知")
+    True
+    >>> _names_another_document("文件的文号是多少", "…实施意见的通知")
+    False
+    """
+    if _HIGHER_ISSUER.search(text):
+        return True
     for match in _NAMED_DOCUMENT.finditer(text):
         if match.group(1) is not None:
             if match.group(1) not in title:

@@ -43,6 +43,7 @@ def test_facts_of_this_document(engine: Engine, question: str, expected: str) ->
         "国务院关于深化泛珠合作的那份指导意见，文号是多少？",
         "《指导意见》是哪天印发的？",
         "近期要点那份文件的文号是多少？",
+        "这份实施意见是依据国务院哪个文件定的？文号多少",
         # Not a question about the document's own facts.
         "铁路项目由谁牵头？",
     ],
