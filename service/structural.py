@@ -32,8 +32,9 @@ _TASK_SUMMARY = re.compile(
     # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
     rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
 )
-# Asked for several things by kind ("哪几个定位", "有哪些目标").
-_WHICH_ITEMS = re.compile(r"哪(几|些)")
+# Asked for several things by kind ("哪几个定位", "有哪些目标"), or to sum them up
+# ("到20年要达成的目标，帮我捋一下").
+_WHICH_ITEMS = re.compile(rf"哪(几|些)|{_SUMMARY_VERBS}")
 _ONE_ITEM = re.compile(r"那个|这个|那一个|这一个")
 # A follow-up that names another topic: "那公路呢？", "那合作目标呢？".
 WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")

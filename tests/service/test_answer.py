@@ -564,6 +564,10 @@ def test_a_section_of_named_items_lists_them_when_several_are_asked_for(ask: Ask
     assert first_key(answer) == "一(二)"
     for item in ("深化合作排头兵", "改革开放先行地", "生态合作先行区"):
         assert item in answer.answer
+    # Asked to be summed up, too.
+    answer = ask("到20年前后要达成的目标，帮我捋一下")
+    assert first_key(answer) == "一(三)"
+    assert "紧密合作格局基本形成" in answer.answer and "合作机制进一步完善" in answer.answer
     # One of them asked about ("那个定位") is searched inside.
     answer = ask("创新引擎那个定位要跟哪些跨省平台结合？")
     assert answer.kind == "search"
