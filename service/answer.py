@@ -90,15 +90,12 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         if verdict.reason or retrieval is None:
             return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
         if verdict.span is not None:
-            retrieval = _with_first(retrieval, verdict.span.clause)
+            retrieval = retrieval.with_first(verdict.span.clause)
         span = verdict.span
         if _ASKS_SEVERAL.search(asked.text):
-            # "跨省合作平台有哪些": the sentence that names them, not a window of it that
-            # only talks about them.
+            # "跨省合作平台有哪些": the sentence that names them, not a window of it.
             weights = term_weights(retrieval.tokens, engine.idf)
-            listed = list_span(retrieval.targets[0].clauses[:3], weights)
-            if listed is not None and (span is None or overlaps(span, [listed])):
-                span = listed
+            span = list_span(retrieval.targets[0].clauses[:3], weights, span)
         composed = _search_answer(engine, retrieval, span)
     timing["total"] = _ms(started)
     return Answer(
@@ -273,17 +270,8 @@ def _named_section_first(catalog: Catalog, text: str, retrieval: Retrieval) -> R
     code = catalog.section_named(text)
     for hit in retrieval.targets[:3]:
         if code and hit.key == code:
-            return _with_first(retrieval, hit.clauses[0])
+            return retrieval.with_first(hit.clauses[0])
     return retrieval
-
-
-def _with_first(retrieval: Retrieval, clause: Clause) -> Retrieval:
-    """The retrieval with the target holding ``clause`` moved to the front."""
-    hits = retrieval.targets
-    moved = [h for h in hits if any(c.id == clause.id for c in h.clauses)]
-    if not moved or moved[0] is hits[0]:
-        return retrieval
-    return replace(retrieval, targets=(moved[0], *(h for h in hits if h is not moved[0])))
 
 
 def _declined(

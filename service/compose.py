@@ -176,12 +176,25 @@ _LIST = re.compile(r"[\u4e00-\u9fff]{2,12}、[\u4e00-\u9fff]{2,12}、")
 
 
 def list_span(
-    clauses: Sequence[Clause], weights: Mapping[str, float], share: float = 0.5
+    clauses: Sequence[Clause],
+    weights: Mapping[str, float],
+    typed: Span | None = None,
+    share: float = 0.5,
 ) -> Span | None:
     """For a question asking for several things, the best-matching window whose sentence
     names three or more in a row, stretched over the list ("充分发挥各类合作平台…，
     大力推进粤桂合作特别试验区、闽粤经济合作区、…"), when it matches at least ``share``
-    of the best window."""
+    of the best window. A ``typed`` span (holding the kind of answer asked for) stays
+    unless the list overlaps it; without a list the result is ``typed``."""
+    listed = _list_window(clauses, weights, share)
+    if listed is None or (typed is not None and not overlaps(typed, [listed])):
+        return typed
+    return listed
+
+
+def _list_window(
+    clauses: Sequence[Clause], weights: Mapping[str, float], share: float
+) -> Span | None:
     found = []
     for clause in clauses:
         for span in sentence_spans(clause, content_weights(clause, weights)):

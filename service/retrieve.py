@@ -12,7 +12,7 @@ Hits are scored per retrieval unit, rolled up to clauses and then to targets
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -83,6 +83,14 @@ class Retrieval:
     def ranking(self) -> tuple[str, ...]:
         """Target keys in rank order."""
         return tuple(t.key for t in self.targets)
+
+    def with_first(self, clause: Clause) -> Retrieval:
+        """The same retrieval with the target holding ``clause`` moved to the front."""
+        moved = [h for h in self.targets if any(c.id == clause.id for c in h.clauses)]
+        if not moved or moved[0] is self.targets[0]:
+            return self
+        rest = (h for h in self.targets if h is not moved[0])
+        return replace(self, targets=(moved[0], *rest))
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

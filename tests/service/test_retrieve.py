@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from service.engine import Engine
-from service.retrieve import RetrievalConfig, fuse, roll_up, rrf
+from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
 from tests.factories import clause_from_sentences
 
 
@@ -62,6 +62,26 @@ def test_roll_up_groups_units_by_target_best_first() -> None:
     assert [h.key for h in roll_up(np.array([0.2, 0.5, 0.9, 0.7]), [0, 0, 1, 2], clauses, 1)] == [
         "1"
     ]
+
+
+def test_with_first_moves_the_target_holding_a_clause_to_the_front() -> None:
+    clauses = [
+        clause_from_sentences(
+            ["正文。"],
+            id=f"d/{t}/p1",
+            doc_id="d",
+            task=t,
+            section="二(一)",
+            title=f"任务{t}",
+            heading_path=(),
+        )
+        for t in (1, 2, 3)
+    ]
+    hits = roll_up(np.array([0.9, 0.5, 0.7]), [0, 1, 2], clauses, limit=10)
+    retrieval = Retrieval(targets=hits, tokens=(), dense_top=None, bm25_top=1.0)
+    assert retrieval.ranking == ("1", "3", "2")
+    assert retrieval.with_first(clauses[1]).ranking == ("2", "1", "3")
+    assert retrieval.with_first(clauses[0]) is retrieval  # already first
 
 
 @pytest.mark.parametrize(
