@@ -53,6 +53,8 @@ _ASKS = {
         r"|(名单|清单)(里|上)?(都)?(有)?(哪些|哪几)"
         r"|"
         r"how (do|can) i|apply for|\brenew(al)?\b"
+        # Personal errands in English: a plan of government work never answers them.
+        r"|\brecommend|cheapest|easiest way|opening hours|where can i|\bbook (a|an)\b|\bnear(by)?\b"
     ),
     "condition": re.compile(
         r"(什么|哪些|啥)(条件|资格|门槛)|条件是|需要满足|要满足|怎么认定|认定标准|标准是(啥|什么)"

@@ -439,6 +439,11 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
             "Where will the next joint conference of chief executives be held?",
             "no_venue_in_evidence",
         ),
+        # A personal errand; the glossary knows "railway" and "Guangzhou", so it is not off-topic.
+        (
+            "Can you recommend a hotel near Guangzhou South Railway Station?",
+            "no_procedure_in_evidence",
+        ),
         # Past the measure word: 医院 is what is asked for.
         ("检查结果互认首批选的是哪几家医院？", "no_focus_in_evidence"),
         ("公务员年假有几天？", "no_unit_in_evidence"),  # a number of days

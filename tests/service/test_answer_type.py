@@ -88,6 +88,9 @@ def asked(question: str) -> Asked:
         ("这份意见的有效期到哪年", ("time", "validity")),
         # English asks are whole words: "renewable" is not "renew", "when treated" no date.
         ("How do I renew my passport?", ("procedure",)),
+        ("Can you recommend a hotel near the station?", ("procedure",)),
+        ("What are the opening hours of the museum?", ("procedure",)),
+        ("Which tasks does the tourism bureau lead?", ()),
         ("Does the energy task mention new and renewable energy?", ()),
         ("When will the bridge open?", ("time",)),
         ("Can patients settle their bills directly when treated in another province?", ()),
