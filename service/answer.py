@@ -61,7 +61,7 @@ _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 # "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
 _LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
 _ASKS_SEVERAL = re.compile(r"哪些|哪几|列(一下|出)|都有(啥|什么)|\bwhich\b|\bwhat are\b", re.I)
-_RESPONSIBLE = re.compile(r"牵头|挑头|带头|主抓|领头|负责|参与")
+_RESPONSIBLE = re.compile(rf"{_LEADS.pattern}|负责|参与", re.IGNORECASE)
 # How close a runner-up must score to stand in for the best target: one with a
 # responsibility note for a who-leads question, a task for "那条给我概括一下".
 _NOTED_RUNNER_UP = 0.8
@@ -127,9 +127,10 @@ def _compose(
     nicknamed = (
         catalog.agency_by_nickname(text) if not agencies and _RESPONSIBLE.search(text) else []
     )
-    if nicknamed and read_intent(normalize(text), nicknamed[0]).kind == "agency_tasks":
+    nickname_intent = read_intent(normalize(text), nicknamed[0]) if nicknamed else None
+    if nickname_intent is not None and nickname_intent.kind == "agency_tasks":
         # "环保口牵头的任务有哪些": an informal name, asked for its list of tasks.
-        agencies, intent = nicknamed, read_intent(normalize(text), nicknamed[0])
+        agencies, intent = nicknamed, nickname_intent
     if not agencies and intent.task is None and _NO_LEAD.search(text) and _WHICH.search(text):
         return tasks_without_lead(catalog), None
     if intent.kind == "agency_tasks":
@@ -180,12 +181,13 @@ def _compose(
         # 合作目标) gives way to a task that scores nearly as well.
         best = retrieval.targets[0].score
         tasks = [
-            catalog.targets[h.key]
+            task
             for h in retrieval.targets[:3]
-            if catalog.targets[h.key].task is not None and h.score >= _NOTED_RUNNER_UP * best
+            if (task := catalog.targets[h.key].task) is not None
+            and h.score >= _NOTED_RUNNER_UP * best
         ]
-        if tasks and tasks[0].task is not None and not judge(engine, query, retrieval).reason:
-            return task_overview(catalog, tasks[0].task), retrieval
+        if tasks and not judge(engine, query, retrieval).reason:
+            return task_overview(catalog, tasks[0]), retrieval
     listed = listed_items(engine, text, retrieval) if intent.kind == "search" else None
     if listed is not None and not judge(engine, query, retrieval).reason:
         return listed, retrieval

@@ -195,10 +195,7 @@ def list_span(
 def _list_window(
     clauses: Sequence[Clause], weights: Mapping[str, float], share: float
 ) -> Span | None:
-    found = []
-    for clause in clauses:
-        for span in sentence_spans(clause, content_weights(clause, weights)):
-            found.append(span)
+    found = [s for c in clauses for s in sentence_spans(c, content_weights(c, weights))]
     if not found:
         return None
     floor = share * max(s.score for s in found)

