@@ -2,12 +2,14 @@
 
 Top-1 similarity alone separates answerable from unanswerable questions badly,
 because near-misses ("港珠澳大桥收费标准是多少") share the document's topics. So
-three signals are combined:
+these signals are combined:
 
 1. lexical coverage: how much of the question's (idf-weighted) terms the best
    target's text contains; terms the corpus never uses count against it;
 2. dense similarity of the best unit;
-3. answer type (``service.answer_type``): a question that asks for an amount, a
+3. the choices of an alternative question (``service.alternatives``): "建桥还是修隧道"
+   is declined when the evidence names neither;
+4. answer type (``service.answer_type``): a question that asks for an amount, a
    date, a person, a procedure, the cities … is declined unless a span that
    matches it well holds that kind of thing; that span is then quoted first.
 
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
 from indexer.tokenize import DATA_DIR, has_cjk, normalize, read_lines
+from service.alternatives import names_an_option, options
 from service.answer_type import Asked, read_asked, unmet
 from service.compose import (
     Span,
@@ -180,6 +183,13 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
             return Verdict("off_topic")
         if rescue is not None and cov < MIN_COVERAGE and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
+    top = retrieval.targets[0]
+    hits = [
+        h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
+    ]
+    choices = options(normalize(text))
+    if not names_an_option(choices, "".join(c.text for h in hits for c in h.clauses)):
+        return Verdict("no_option_in_evidence")
     asked = read_asked(normalize(text), engine.idf)
     if not asked:
         return Verdict(None)
@@ -188,10 +198,6 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     # span may sit in a runner-up target: "供澳门的管道是第几条" ranks the water
     # task first, but only the Macao infrastructure task names 第四条.
     weights = term_weights(retrieval.tokens, engine.idf)
-    top = retrieval.targets[0]
-    hits = [
-        h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
-    ]
     spans = [
         [
             span

@@ -23,7 +23,7 @@ _ASKS = {
         r"|补贴|报销|比例|税|奖励|奖金|奖多少"
         # A fee by its name (仲裁费, 学费, 过路费), but not 消费 (consumption).
         r"|(?<![消浪花耗])费|全免|减免"
-        r"|罚款|罚金|toll|fee|how much|cost|subsid|allowance|budget|price"
+        r"|罚款|罚金|罚多少|罚几|toll|fee|how much|cost|subsid|allowance|budget|price|\btax(es)?\b"
     ),
     # Who pays: the source of the money, which the evidence must name.
     "payer": re.compile(r"钱(由|从)?(谁|哪)|谁(来|一起)?出(钱|资)?[？?]?$|谁出资"),
@@ -43,12 +43,18 @@ _ASKS = {
         r"(主任|秘书长|[厅局部市省组院会校]长|书记|负责人|领导)(现在)?(是谁|是哪位|叫什么)"
         # 名字 only of a person: "文件还点了哪些名字" asks for the platforms' names.
         r"|(主任|负责人|领导|联系人|经办人)(的)?名字|电话|联系方式|地址|网址|网站|公众号|热线"
+        r"|小程序|客户端|\bapp\b"
         r"|who is the\b(?! (lead|responsible|leading|main|agency|department|office|body))"
+        r"|who (chairs|heads)|(chaired|headed) by"
     ),
     "procedure": re.compile(
         r"(怎么|如何|怎样)(自己|去|才能)?(申请|办理|补办|办|提取|查询|查|报名|入驻|下载|分配|分|交|缴|参保)"
         r"|(去|到|在)哪(里|儿|个[\u4e00-\u9fff]{1,3})?(能|可以)?(办|申请|报名|提交|查|登记|下载)"
-        r"|(什么|哪些)(材料|手续|证件|证明|审批)|表格模板|(申请|材料)(要)?(交|递交|提交|报)(到|给)?哪"
+        r"|(什么|哪些)(材料|手续|证件|证明|审批)|模板|(可以|能)下载|(申请|材料)(要)?(交|递交|提交|报)(到|给)?哪"
+        # Permits, opening hours and how a score is worked out: errands, not plans.
+        r"|许可证|就业证|执照|通行证|居住证|工作证|资格证|上岗证"
+        r"|开门|关门|营业时间|办公时间|上班时间|周六|周日|周末|节假日"
+        r"|(怎么|如何)(计)?算(的)?[?？]?$|计算方法|计分"
         r"|有没有(名单|清单)|(名单|清单)(在哪(里|儿)?|哪里)(能|可以)?(查|看|找|下载)|(名单|清单)怎么查"
         r"|(名单|清单)(里|上)?(都)?(有)?(哪些|哪几)"
         r"|"
@@ -92,7 +98,7 @@ _ASKS = {
     # "建在哪个县", "定在蛇口还是南沙": a site the text would have to name.
     # ("目标定在哪一年" asks for a year.)
     "site": re.compile(
-        r"(建|设|定|落|选)在哪(?!一?(年|天|月|季))|选址|哪个(县|镇|村)|哪几个(县|镇|村)"
+        r"(建|设|定|落|选)在哪(?!一?(年|天|月|季))|选址|落点|哪个(县|镇|村)|哪几个(县|镇|村)"
     ),
     "specifics": re.compile(r"具体.{0,4}(哪些|什么|包括|有哪|条件|哪几|怎么|如何)"),
     # ("平台在第几条" asks where the document says it: the citation answers.)
@@ -149,6 +155,8 @@ _NOT_UNITS = frozenset("钱亿万元资经补个")
 _LENGTH = re.compile(r"多长|多远|多少(公里|千米|米)")
 # "年假有几天": a number of days the evidence would have to give.
 _DAYS = re.compile(r"(?<![哪那这])几(个)?(天|工作日|小时)")
+# "设几个站": things a plan names but does not count.
+_COUNTED = re.compile(r"几个(站|车站|站点|车道|泊位|床位|航班|班次)")
 # Words that ask "which X" / "what X" before or after the thing asked for.
 _ASK_WORDS = frozenset(
     [
@@ -213,6 +221,7 @@ def read_asked(text: str, vocabulary: Container[str]) -> Asked:
     )
     if _LENGTH.search(text):
         units += ("length",)
+    units += tuple(m.group(1) for m in _COUNTED.finditer(text) if m.group(1) not in units)
     days = _DAYS.search(text)
     if days and days.group(2) not in units:
         units += (days.group(2),)

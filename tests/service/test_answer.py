@@ -447,6 +447,9 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         # Past the measure word: 医院 is what is asked for.
         ("检查结果互认首批选的是哪几家医院？", "no_focus_in_evidence"),
         ("公务员年假有几天？", "no_unit_in_evidence"),  # a number of days
+        ("赣深客专在河源境内设几个站？", "no_unit_in_evidence"),  # named, never counted
+        # A choice neither side of which the document names.
+        ("琼州海峡跨海通道最后定的是建桥还是修隧道？", "no_option_in_evidence"),
     ],
 )
 def test_near_misses_are_declined_for_the_kind_of_answer(

@@ -1,0 +1,61 @@
+"""Alternative questions: "琼州海峡通道最后定的是建桥还是修隧道？".
+
+A question that offers a choice is answered only by evidence that names one of the
+choices. The document mentions the strait crossing, but neither a bridge nor a
+tunnel: similarity and coverage both say "answerable", the options say it is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.tokenize import DATA_DIR, read_lines, words
+
+# Where an option starts: after the verb or preposition that introduces the choice
+# ("定的是|建桥", "产权归|广东", "按|转出地").
+_INTRODUCERS = frozenset(["是", "在", "归", "按", "走", "用", "选", "由", "定", "到", "放在"])
+# "不管是牵头的还是配合的": every case, not a choice.
+_EVERY_CASE = re.compile(r"(不管|无论|不论)(是)?[^，。？！,?!]*$")
+# An option that asks itself ("广东自己出还是跟谁一起设") is an open question.
+_OPEN = re.compile(r"谁|哪|什么|啥|怎么|多少|几")
+_CLAUSE_END = re.compile(r"[，。？！,?!；;：:]")
+# Words that name no option: what both options share ("桥还是隧道方案"), the
+# question's own frame, and roles ("牵头还是配合"), which a responsibility note answers
+# in its own words (按职责分工负责).
+_NOT_OPTIONS = frozenset(
+    ["方案", "标准", "最后", "最终", "还是", "只是", "直接", "配合", "参与", "协助", "主导"]
+    + read_lines(DATA_DIR / "generic_nouns_zh.txt")
+    + read_lines(DATA_DIR / "fillers_zh.txt")
+)
+
+
+def options(text: str) -> tuple[str, ...]:
+    """The content words of the choices a question offers ("X还是Y"), or () when it offers none.
+
+    Single characters are left out (verbs and particles, mostly): an option must be
+    checkable as a word of the evidence.
+
+    >>> options("琼州海峡跨海通道最后定的是建桥还是修隧道？")
+    ('建桥', '隧道')
+    >>> options("文化厅牵头，不管是牵头的还是配合的都算")
+    ()
+    """
+    found: list[str] = []
+    for match in re.finditer("还是", text):
+        before, after = text[: match.start()], text[match.end() :]
+        if _EVERY_CASE.search(before):
+            continue
+        left = _CLAUSE_END.split(before)[-1]
+        right = _CLAUSE_END.split(after)[0]
+        if _OPEN.search(right) or _OPEN.search(left[-8:]):
+            return ()
+        left_words = words(left)
+        starts = [i for i, w in enumerate(left_words) if w in _INTRODUCERS]
+        left_words = left_words[starts[-1] + 1 :] if starts else left_words[-2:]
+        found += [w for w in left_words + words(right) if len(w) >= 2 and w not in _NOT_OPTIONS]
+    return tuple(dict.fromkeys(found))
+
+
+def names_an_option(choices: tuple[str, ...], evidence: str) -> bool:
+    """Whether ``evidence`` names any of the ``choices`` (True when there are none)."""
+    return not choices or any(choice in evidence for choice in choices)
