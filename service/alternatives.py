@@ -23,9 +23,11 @@ _CLAUSE_END = re.compile(r"[，。？！,?!；;：:]")
 # question's own frame, and roles ("牵头还是配合"), which a responsibility note answers
 # in its own words (按职责分工负责).
 _NOT_OPTIONS = frozenset(
-    ["方案", "标准", "最后", "最终", "还是", "只是", "直接", "配合", "参与", "协助", "主导"]
-    + read_lines(DATA_DIR / "generic_nouns_zh.txt")
-    + read_lines(DATA_DIR / "fillers_zh.txt")
+    [
+        *["方案", "标准", "最后", "最终", "还是", "只是", "直接", "配合", "参与", "协助", "主导"],
+        *read_lines(DATA_DIR / "generic_nouns_zh.txt"),
+        *read_lines(DATA_DIR / "fillers_zh.txt"),
+    ]
 )
 
 
