@@ -33,3 +33,7 @@ class IndexMismatch(PolicyQAError):
 
 class BadQuestion(PolicyQAError):
     """The question cannot be answered as asked (empty, too long, not text)."""
+
+
+class ModelError(PolicyQAError):
+    """A model file that ships with the package is missing or unreadable."""

@@ -183,6 +183,8 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
             return Verdict("off_topic")
         if rescue is not None and cov < MIN_COVERAGE and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
+    if engine.scope is not None and engine.scope.declines(text):
+        return Verdict("asks_what_the_document_does_not_say")
     top = retrieval.targets[0]
     hits = [
         h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score

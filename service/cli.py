@@ -48,6 +48,7 @@ def _open_engine(index_dir: Path | None) -> Engine:
         settings.embedder,
         query_instruction=settings.query_instruction,
         max_question_chars=settings.max_question_chars,
+        scope_model=settings.scope_model,
     )
 
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # (bge-zh: 为这个句子生成表示以用于检索相关文章：). Empty means none.
     query_instruction: str = ""
     max_question_chars: int = 2000
+    # The learned wording check of declines (service/scope_model.py); false: rules only.
+    scope_model: bool = True
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from indexer.tokenize import has_cjk, normalize, tokenize
 from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog, target_key
 from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
+from service.scope_model import ScopeModel
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class Engine:
         embedder: Embedder | None,
         config: RetrievalConfig | None = None,
         max_question_chars: int = 2000,
+        scope: ScopeModel | None = None,
     ) -> None:
         config = config or RetrievalConfig()
         if config.mode != "bm25" and embedder is None:
@@ -56,6 +58,8 @@ class Engine:
         self.embedder = embedder
         self.config = config
         self.max_question_chars = max_question_chars
+        # The learned wording check of declines (``service.scope_model``); None: rules only.
+        self.scope = scope
         # A second task is cited only when it is nearly as relevant as the first.
         self.second_target_ratio = 0.93
         self.clauses = index.clauses
@@ -79,13 +83,18 @@ class Engine:
         config: RetrievalConfig | None = None,
         query_instruction: str = "",
         max_question_chars: int = 2000,
+        scope_model: bool = True,
     ) -> Engine:
-        """Load and verify the index at ``index_dir``; raises IndexNotFound/Corrupt/Mismatch."""
+        """Load and verify the index at ``index_dir``; raises IndexNotFound/Corrupt/Mismatch.
+
+        ``scope_model=False`` leaves out the learned wording check of declines.
+        """
         index = load_index(index_dir, expected_embedder=embedder)
         spec = index.manifest["embedder"]
         config = config or RetrievalConfig()
         model = None if config.mode == "bm25" else load_embedder(spec, query_instruction)
-        return cls(index, model, config, max_question_chars)
+        scope = ScopeModel.load() if scope_model else None
+        return cls(index, model, config, max_question_chars, scope)
 
     def warm_up(self) -> None:
         """Load jieba's dictionary and run the model once, so the first question is fast."""
@@ -199,6 +208,7 @@ def open_engine(
     query_instruction: str = "",
     config: RetrievalConfig | None = None,
     max_question_chars: int = 2000,
+    scope_model: bool = True,
 ) -> Engine:
     """Load the index in ``index_dir``, building it from ``corpus_dir`` first if it is missing."""
     ensure_index(index_dir, corpus_dir, embedder, query_instruction)
@@ -208,6 +218,7 @@ def open_engine(
         config=config or RetrievalConfig(),
         query_instruction=query_instruction,
         max_question_chars=max_question_chars,
+        scope_model=scope_model,
     )
     engine.warm_up()
     return engine
