@@ -159,15 +159,15 @@ def train(eval_dir: Path = EVAL_DIR) -> tuple[ScopeModel, dict[str, object]]:
     labels = [e.out_of_scope for e in examples]
     scores = cross_validate(examples)
     threshold = choose_threshold(scores, labels, MAX_FALSE)
-    flagged = [s >= threshold for s in scores]
+    pairs = list(zip((s >= threshold for s in scores), labels, strict=True))
     n_out = sum(labels)
     summary: dict[str, object] = {
         "questions": len(examples),
         "out_of_scope": n_out,
         "batches": len({e.batch for e in examples}),
-        "cv_out_of_scope_flagged": round(sum(f and b for f, b in zip(flagged, labels)) / n_out, 3),
+        "cv_out_of_scope_flagged": round(sum(f and b for f, b in pairs) / n_out, 3),
         "cv_answerable_flagged": round(
-            sum(f and not b for f, b in zip(flagged, labels)) / (len(labels) - n_out), 4
+            sum(f and not b for f, b in pairs) / (len(labels) - n_out), 4
         ),
     }
     model = fit(examples, threshold)
