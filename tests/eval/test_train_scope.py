@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from eval.train_scope import batch_of, choose_threshold, load_examples, train, write_model
+from eval.train_scope import (
+    WRITING_ORDER,
+    Example,
+    batch_of,
+    choose_threshold,
+    forward_validate,
+    load_examples,
+    train,
+    write_model,
+)
 from service.scope_model import MODEL_FILE, ScopeModel
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +48,16 @@ def test_training_never_reads_the_test_split() -> None:
 )
 def test_batches_follow_the_writing_rounds(question_id: str, batch: str) -> None:
     assert batch_of(question_id) == batch
+
+
+def test_every_batch_of_the_data_has_its_place_in_the_writing_order() -> None:
+    assert {e.batch for e in load_examples()} == set(WRITING_ORDER)
+
+
+def test_forward_validation_refuses_a_batch_it_cannot_place() -> None:
+    stray = Example("c5000", "港珠澳大桥收费标准是多少", True, "cal-5000")
+    with pytest.raises(ValueError, match="cal-5000"):
+        forward_validate([stray])
 
 
 def test_the_threshold_leaves_the_allowed_share_of_answerable_questions_above_it() -> None:
