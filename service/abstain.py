@@ -162,7 +162,21 @@ class Verdict:
 
 
 def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
-    """Decline (with a reason) or answer; for typed questions, with the span to quote first."""
+    """Decline (with a reason) or answer; for typed questions, with the span to quote first.
+
+    The rules speak first, so a decline says what was missing. A question they would
+    answer is declined still when the learned wording check flags it
+    (``service.scope_model``), even with a span of the kind it asks for: on the
+    tuning questions such spans were mostly loose matches ("哪一年通车" and a
+    plan's 2020) in questions the document does not answer.
+    """
+    verdict = _judge_by_rules(engine, text, retrieval)
+    if verdict.reason is None and engine.scope is not None and engine.scope.declines(text):
+        return Verdict("asks_what_the_document_does_not_say")
+    return verdict
+
+
+def _judge_by_rules(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     if retrieval is None or not retrieval.targets:
         return Verdict("no_match")
     spec = engine.embedder.spec if engine.embedder is not None else ""
@@ -183,8 +197,6 @@ def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
             return Verdict("off_topic")
         if rescue is not None and cov < MIN_COVERAGE and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
-    if engine.scope is not None and engine.scope.declines(text):
-        return Verdict("asks_what_the_document_does_not_say")
     top = retrieval.targets[0]
     hits = [
         h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score

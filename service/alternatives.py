@@ -49,6 +49,10 @@ def options(text: str) -> tuple[str, ...]:
             continue
         left = _CLAUSE_END.split(before)[-1]
         right = _CLAUSE_END.split(after)[0]
+        if not left.strip():
+            # "…加快推进，还是先研究论证？": the first option is a whole clause the
+            # evidence may word its own way; "…吗？还是无关？" is no closed choice.
+            continue
         if _OPEN.search(right) or _OPEN.search(left[-8:]):
             return ()
         left_words = words(left)

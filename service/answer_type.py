@@ -19,7 +19,7 @@ from indexer.tokenize import DATA_DIR, read_lines, words
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = {
     "amount": re.compile(
-        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴|补偿金|奖金)|几块钱|百分之几|金额|规模|投资|收费|费用|价格|票价"
+        r"多少.{0,4}(钱|亿|万|元|资金|经费|补贴|补偿金|奖金)|几块钱|百分之几|金额|规模|投资(?!基金)|收费|费用|价格|票价"
         r"|补贴|报销|比例|税|奖励|奖金|奖多少"
         # A fee by its name (仲裁费, 学费, 过路费), but not 消费 (consumption).
         r"|(?<![消浪花耗])费|全免|减免"

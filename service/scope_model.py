@@ -35,7 +35,7 @@ def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> Counter[str]:
     """The character n-grams of a normalized question (spaces collapsed).
 
     >>> sorted(char_ngrams("谁牵头？"))
-    ['牵头', '牵头？', '头？', '谁牵', '谁牵头']
+    ['头?', '牵头', '牵头?', '谁牵', '谁牵头']
     """
     text = _SPACES.sub(" ", normalize(text).strip())
     return Counter(text[i : i + n] for n in sizes for i in range(len(text) - n + 1))
