@@ -75,21 +75,7 @@ SEARCH = [
 ]
 
 
-# Known cost of the wording model: "什么时候" asks for a date the document lacks in
-# most tuning questions, and this one scores just over its threshold.
-_WRONGLY_DECLINED = {"合作事项每年什么时候报送省泛珠办？"}
-
-
-@pytest.mark.parametrize(
-    ("question", "key", "quoted"),
-    [
-        pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason="wording model declines"))
-        if row[0] in _WRONGLY_DECLINED
-        else row
-        for row in SEARCH
-    ],
-    ids=[q for q, _, _ in SEARCH],
-)
+@pytest.mark.parametrize(("question", "key", "quoted"), SEARCH, ids=[q for q, _, _ in SEARCH])
 def test_search_answers_cite_the_right_task(ask: Ask, question: str, key: str, quoted: str) -> None:
     answer = ask(question)
     assert not answer.abstained
