@@ -11,7 +11,9 @@ these signals are combined:
    is declined when the evidence names neither;
 4. answer type (``service.answer_type``): a question that asks for an amount, a
    date, a person, a procedure, the cities … is declined unless a span that
-   matches it well holds that kind of thing; that span is then quoted first.
+   matches it well holds that kind of thing; that span is then quoted first;
+5. the question's wording, scored by a model learned from the labelled tuning
+   questions (``service.scope_model``), for the near-miss shapes no rule reads.
 
 The thresholds are calibrated on the dev half of ``eval/gold.jsonl`` and the
 tuning-only ``eval/calibration.jsonl``; the test half only reports.

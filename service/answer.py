@@ -33,7 +33,13 @@ from service.compose import (
 from service.contract import Answer
 from service.doc_facts import document_facts
 from service.engine import Engine
-from service.intent import Intent, names_a_topic, read_intent, without_lead_words
+from service.intent import (
+    Intent,
+    content_part,
+    names_a_topic,
+    read_intent,
+    without_lead_words,
+)
 from service.lookup import (
     Composed,
     agency_tasks,
@@ -200,8 +206,27 @@ def _compose(
             # The kind of answer is read from the question as asked ("申请交到哪个部门").
             if declined and judge(engine, asked.text, retrieval).reason:
                 return None, retrieval  # the search path declines it, with its reason
-            return lead_answer(target, clauses, score, intent.counted == "agencies"), retrieval
+            lead = lead_answer(target, clauses, score, intent.counted == "agencies")
+            return _with_content(engine, asked.text, lead), retrieval
     return None, retrieval
+
+
+def _with_content(engine: Engine, text: str, lead: Composed) -> Composed:
+    """A lead question that also asks about the work ("文件有没有提落地签？这条是哪个局
+    牵头？") gets the quote for that part first, when it is about the same task and
+    not declined."""
+    part = content_part(text)
+    if part is None:
+        return lead
+    retrieval = engine.retrieve(part)
+    # Only about the same work: a part that finds another task asks something else.
+    if not retrieval.targets or retrieval.targets[0].key != lead.ranking[0]:
+        return lead
+    if judge(engine, part, retrieval).reason:
+        return lead
+    content = _search_answer(engine, retrieval)
+    ranking = lead.ranking + tuple(k for k in content.ranking if k not in lead.ranking)
+    return Composed(content.text + lead.text, content.citations + lead.citations, ranking, "lead")
 
 
 def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:

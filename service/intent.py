@@ -167,3 +167,33 @@ def read_intent(text: str, agency: str | None = None) -> Intent:
     if task is not None:
         return Intent("task_lookup", task=task)
     return Intent("search")
+
+
+# A question of two asks, one about the work and one about who leads it:
+# "文件有没有提免签或者落地签？这条是哪个局牵头？", "Who leads it, and what does it say about X?"
+_ASK_PARTS = re.compile(r"[？?；;。！!]|,\s*and\s+(?=what|which|how|does|is|are|do)", re.I)
+_WHO_WORDS = re.compile(
+    r"牵头|挑头|带头|主抓|领头|负责|参与|配合|参加|谁|哪(个|几个|家|些)(局|厅|部门|单位|市)"
+    r"|\blead|\bwho\b",
+    re.I,
+)
+_CONTENT_ASKS = re.compile(
+    r"有没有|是什么|是啥|哪些|哪几|哪个|什么|啥|怎么|多少|提到|提了|说了|讲了|放在|哪条|哪项"
+    r"|\bwhat\b|\bwhich\b|\bhow\b|\bmention|\bsay\b|\bcover",
+    re.I,
+)
+
+
+def content_part(text: str) -> str | None:
+    """The part of a two-part question that asks about the work, not about who leads it.
+
+    >>> content_part("入境游便利化方面，文件有没有提免签或者落地签？这条是哪个局牵头？")
+    '入境游便利化方面，文件有没有提免签或者落地签'
+    >>> content_part("铁路项目由谁牵头？") is None
+    True
+    """
+    parts = [p.strip() for p in _ASK_PARTS.split(text) if p and p.strip()]
+    if len(parts) < 2 or not any(_WHO_WORDS.search(p) for p in parts):
+        return None
+    asking = [p for p in parts if not _WHO_WORDS.search(p) and _CONTENT_ASKS.search(p)]
+    return asking[0] if asking else None

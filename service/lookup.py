@@ -194,8 +194,18 @@ def count_tasks(catalog: Catalog) -> Composed:
     return Composed(text, cites, tuple(c.section for c in cites), "aggregate")
 
 
-def section_overview(catalog: Catalog, code: str, counting: bool = False) -> Composed:
-    """What a section holds: its tasks, or its paragraphs' lead-ins, with the count."""
+def section_overview(
+    catalog: Catalog,
+    code: str,
+    counting: bool = False,
+    weights: Mapping[str, float] | None = None,
+) -> Composed:
+    """What a section holds: its tasks, or its paragraphs' lead-ins, with the count.
+
+    A section of plain paragraphs is quoted where it best matches the question's
+    ``weights`` ("指导思想里讲的原则有哪些": the sentence with the principles, not the
+    opening); without a match, from its opening.
+    """
     section = catalog.sections[code]
     if section.tasks:
         text = (
@@ -212,8 +222,10 @@ def section_overview(catalog: Catalog, code: str, counting: bool = False) -> Com
         return Composed(
             text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate"
         )
-    clause = target.clauses[0]
-    quote = _first_quote(clause)
+    spans = [best_span(c, weights or {}) for c in target.clauses]
+    best = max(range(len(spans)), key=lambda i: (spans[i].score, -i))
+    clause = target.clauses[best] if spans[best].score > 0 else target.clauses[0]
+    quote = _first_quote(clause, weights) if spans[best].score > 0 else _first_quote(clause)
     extra = f"（{join_names(topics)}）" if topics else ""
     text = f"{code}「{section.title}」{extra}：{quote}{marker(None, code)}"
     return Composed(text, (cite(clause, quote, 1.0),), (code,), "lookup")

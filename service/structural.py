@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+from indexer.tokenize import tokenize
 from service.answer_type import read_asked
 from service.catalog import PART_OF
+from service.compose import term_weights
 from service.engine import Engine
 from service.intent import Intent
 from service.lookup import (
@@ -55,7 +57,7 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
     counting = intent.kind == "count" and not _counts_other_things(text.split(" ", 1)[0])
     section = catalog.section_referred(text)
     if section and section in catalog.sections:
-        return section_overview(catalog, section, counting)
+        return section_overview(catalog, section, counting, _weights(engine, text, section))
     part = _PART_REF.search(text)
     if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
         key = part.group(1) or PART_OF[part.group(2)]
@@ -69,7 +71,7 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         code = catalog.find_section(text)
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
         if code and (counting or not _asks_inside(engine, text, catalog.sections[code].title)):
-            return section_overview(catalog, code, counting)
+            return section_overview(catalog, code, counting, _weights(engine, text, code))
         if intent.counted == "measures":
             return part_overview(catalog, "三", counting=True)
         if part and part.group(2) and PART_OF[part.group(2)] != "二":
@@ -81,10 +83,16 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         code = catalog.section_named(text)
         # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
         if code and not _asks_inside(engine, text, catalog.sections[code].title):
-            return section_overview(catalog, code, counting=True)
+            return section_overview(catalog, code, True, _weights(engine, text, code))
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)
     return None
+
+
+def _weights(engine: Engine, text: str, code: str) -> dict[str, float]:
+    """The question's term weights without the words of the section's title."""
+    title = engine.catalog.sections[code].title
+    return {t: w for t, w in term_weights(tokenize(text), engine.idf).items() if t not in title}
 
 
 def _asks_inside(engine: Engine, text: str, title: str) -> bool:

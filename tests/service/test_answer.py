@@ -863,3 +863,20 @@ def test_a_part_without_sections_is_quoted_directly(small_engine: Engine) -> Non
     assert [c.section for c in answer.citations] == ["三"]
     clause = small_engine.index.clause_by_id[answer.citations[0].clause_id]
     assert answer.citations[0].quote in clause.text
+
+
+def test_a_named_section_is_quoted_where_it_answers(ask: Ask) -> None:
+    # The principles stand in the middle of 指导思想, not in its opening.
+    answer = ask("指导思想里讲的原则有哪些？")
+    assert first_key(answer) == "一(一)"
+    assert "政府引导" in answer.answer and "生态优先" in answer.answer
+    assert ask("指导思想讲了什么？").answer.startswith("一(一)「指导思想」：全面贯彻")
+
+
+def test_a_lead_question_that_also_asks_about_the_work_gets_both(ask: Ask) -> None:
+    answer = ask("落马洲河套地区开发，文件放在哪条任务下面？是哪个厅牵头？")
+    assert answer.kind == "lead"
+    assert first_key(answer) == "11"
+    assert "落马洲河套地区开发" in answer.answer
+    assert "由省科技厅牵头" in answer.answer
+    assert answer.answer.index("落马洲") < answer.answer.index("牵头")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from service.intent import Intent, chinese_number, read_intent, task_reference, without_lead_words
+from service.intent import (
+    Intent,
+    chinese_number,
+    content_part,
+    read_intent,
+    task_reference,
+    without_lead_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -171,3 +178,27 @@ def test_without_lead_words(text: str, kept: str, dropped: str) -> None:
 @pytest.mark.parametrize("text", ["谁牵头？", "牵头单位？", "who leads?"])
 def test_without_lead_words_keeps_a_question_that_is_only_lead_words(text: str) -> None:
     assert without_lead_words(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        (
+            "落马洲河套地区开发，文件放在哪条任务下面？是哪个厅牵头？",
+            "落马洲河套地区开发，文件放在哪条任务下面",
+        ),
+        (
+            "Who leads the health cooperation task, and does it cover test results?",
+            "does it cover test results",
+        ),
+        ("南繁育种是和哪个省合作？这段是我们厅牵头吧？", "南繁育种是和哪个省合作"),
+        # Both parts ask who: nothing about the work.
+        ("谁牵头？还有哪几个市要参与？", None),
+        ("扶贫协作谁牵头？哪几个市要参与？", None),
+        # One ask only.
+        ("铁路项目由谁牵头？", None),
+        ("文件有没有提落地签？", None),
+    ],
+)
+def test_content_part(text: str, part: str | None) -> None:
+    assert content_part(text) == part
