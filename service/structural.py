@@ -43,9 +43,9 @@ WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
 # What a count question counts: the noun after 多少个 / 几项.
 _COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
 _STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
-_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|板块")
+_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|一大部分|板块")
 _OVERVIEW_WORDS = re.compile(
-    r"讲(了)?(啥|什么)|说(了)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
+    r"讲(了)?(些)?(啥|什么)|说(了)?(些)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
     + _SUMMARY_VERBS
 )
 

@@ -651,6 +651,29 @@ def test_a_section_asked_to_be_introduced_is_listed(ask: Ask) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "section", "tasks"),
+    [
+        ("粤港澳合作那一大部分，具体包括哪几条任务？", "二(八)", ("任务26", "任务30")),
+        ("统一市场那部分大致讲了些啥？", "二(二)", ("任务4", "任务6")),
+    ],
+)
+def test_a_part_two_section_named_by_its_area_lists_its_tasks(
+    ask: Ask, question: str, section: str, tasks: tuple[str, ...]
+) -> None:
+    answer = ask(question)
+    assert answer.kind == "aggregate"
+    assert first_key(answer) == section
+    assert all(task in answer.answer for task in tasks)
+
+
+def test_how_many_plus_how_many_is_9_plus_2(ask: Ask) -> None:
+    # 几加几 is everyday wording for the document's “9+2”.
+    answer = ask("泛珠区域是几加几的合作？")
+    assert not answer.abstained
+    assert "9+2" in answer.answer
+
+
+@pytest.mark.parametrize(
     "question",
     ["合作目标里港澳合作要达到什么程度？", "合作目标里，基础设施互联互通要达到什么水平？"],
 )
