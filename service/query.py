@@ -38,7 +38,7 @@ _CONTEXT_TURNS = 3
 # folded earlier turn would drag an old topic through the rest of the conversation.
 _ASKING = re.compile(
     r"谁|哪些|哪个|哪几|哪|第几|什么|啥|怎么|如何|牵头|负责|参与|参加|配合|部门|单位|机构|还有|另外|其他|"
-    r"别的|具体|主要|内容|措施|要|做|干|是|有|都|呢|吗|的|了|和|该|个|项|条|些|任务|工作|"
+    r"别的|之外|以外|除了|具体|主要|内容|措施|要|做|干|是|有|都|呢|吗|的|了|和|该|个|项|条|些|任务|工作|"
     r"who|which|what|leads?|else|others?|agenc(y|ies)|departments?|involved|is|are|the|does|"
     r"do|it|this|that|and|for|of|in|take|part|"
     r"[\s\W_]",
@@ -90,7 +90,8 @@ def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) ->
 
 
 def _leans_on_earlier(turn: str) -> bool:
-    return len(turn) <= _SHORT_FOLLOWUP or bool(_ELLIPTICAL.search(turn))
+    # "牵头的之外，配合的单位都有谁？" names no topic of its own, however long it is.
+    return len(turn) <= _SHORT_FOLLOWUP or _names_no_topic(turn)
 
 
 def _names_no_topic(turn: str) -> bool:

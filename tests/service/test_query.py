@@ -98,7 +98,15 @@ def test_without_history_nothing_is_a_followup() -> None:
 
 @pytest.mark.parametrize(
     "turn",
-    ["那这块谁牵头？", "那谁负责呢", "还有哪些单位参与？", "牵头单位是谁", "what about the ports?"],
+    [
+        "那这块谁牵头？",
+        "那谁负责呢",
+        "还有哪些单位参与？",
+        "牵头单位是谁",
+        "what about the ports?",
+        # Long, but it names no topic of its own.
+        "牵头的之外，配合的单位都有谁？",
+    ],
 )
 def test_short_elliptical_turn_searches_with_the_previous_turn(turn: str) -> None:
     asked = prepare(turn, ["铁路项目有哪些？", EARLIER])
