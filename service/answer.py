@@ -66,6 +66,11 @@ _AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|�
 _WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
 # "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
 _LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
+_ASKS_CITIES = re.compile(
+    r"哪(几|些)?个?[\u4e00-\u9fff]{0,3}(市|城市|地市)|几个(市|城市|地市)"
+    r"|(市|城市)(一共|总共|共)?有?几个|\bcities\b",
+    re.I,
+)
 _ASKS_SEVERAL = re.compile(r"哪些|哪几|列(一下|出)|都有(啥|什么)|\bwhich\b|\bwhat are\b", re.I)
 _RESPONSIBLE = re.compile(rf"{_LEADS.pattern}|负责|参与", re.IGNORECASE)
 # How close a runner-up must score to stand in for the best target: one with a
@@ -103,6 +108,8 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
             weights = term_weights(retrieval.tokens, engine.idf)
             span = list_span(retrieval.targets[0].clauses[:3], weights, span)
         composed = _search_answer(engine, retrieval, span)
+        if _ASKS_CITIES.search(asked.text):
+            composed = _with_city_governments(engine.catalog, retrieval, composed)
     timing["total"] = _ms(started)
     return Answer(
         question=asked.text,
@@ -209,6 +216,24 @@ def _compose(
             lead = lead_answer(target, clauses, score, intent.counted == "agencies")
             return _with_content(engine, asked.text, lead), retrieval
     return None, retrieval
+
+
+def _with_city_governments(catalog: Catalog, retrieval: Retrieval, found: Composed) -> Composed:
+    """ "扶贫协作拉上了哪几个珠三角城市": the cities are the city governments that the
+    best task's responsibility note names, so the note is quoted after the text."""
+    hit = retrieval.targets[0]
+    target = catalog.targets[hit.key]
+    noted = [
+        c
+        for c in (*hit.clauses, *target.clauses)
+        if any(name.endswith("市政府") and name != "有关地级以上市政府" for name in c.participants)
+    ]
+    if not noted or noted[0].note is None or noted[0].note in found.text:
+        return found
+    note = lead_answer(target, noted[:1], hit.score)
+    return Composed(
+        found.text + note.text, found.citations + note.citations, found.ranking, found.kind
+    )
 
 
 def _with_content(engine: Engine, text: str, lead: Composed) -> Composed:

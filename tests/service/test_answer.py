@@ -903,3 +903,16 @@ def test_a_lead_question_that_also_asks_about_the_work_gets_both(ask: Ask) -> No
     assert "落马洲河套地区开发" in answer.answer
     assert "由省科技厅牵头" in answer.answer
     assert answer.answer.index("落马洲") < answer.answer.index("牵头")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["对口扶贫协作，珠三角哪几个市要上？", "扶贫协作拉上了哪几个珠三角城市的政府？"],
+)
+def test_cities_asked_for_are_read_from_the_responsibility_note(ask: Ask, question: str) -> None:
+    # Task 16's text names the partner provinces; the cities stand in its note.
+    answer = ask(question)
+    assert answer.kind == "search"
+    assert first_key(answer) == "16"
+    assert "佛山市政府" in answer.answer and "东莞市政府" in answer.answer
+    assert any(c.quote.startswith("(省扶贫办牵头") for c in answer.citations)
