@@ -104,6 +104,8 @@ def test_phrases_with_numerals_are_not_task_references(text: str) -> None:
         ("高速公路建设哪个部门负责？", None, Intent("lead")),
         ("这事归谁管", None, Intent("lead")),
         ("跨省维权信息互通这事谁挑头？", None, Intent("lead")),
+        ("处罚裁量尺度要统一，这事儿谁领头？", None, Intent("lead")),
+        ("广东谁来牵这个头", None, Intent("lead")),
         ("研究院这事是哪家在主抓？", None, Intent("lead")),
         ("对口扶贫协作省里是哪家挑头？", None, Intent("lead")),
         # "那几个基地" points at things; it counts nothing.
