@@ -20,22 +20,15 @@ from indexer.types import Clause
 from service.abstain import judge
 from service.catalog import Catalog, Target
 from service.compose import (
-    Span,
-    cite,
     list_span,
-    marker,
-    overlaps,
-    pick_spans,
     term_weights,
-    trim_span,
-    with_next_sentences,
 )
 from service.contract import Answer
 from service.doc_facts import document_facts
 from service.engine import Engine
+from service.extract import ranking_of, search_answer, with_city_governments, with_content
 from service.intent import (
     Intent,
-    content_part,
     names_a_topic,
     read_intent,
     without_lead_words,
@@ -107,9 +100,9 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
             # "跨省合作平台有哪些": the sentence that names them, not a window of it.
             weights = term_weights(retrieval.tokens, engine.idf)
             span = list_span(retrieval.targets[0].clauses[:3], weights, span)
-        composed = _search_answer(engine, retrieval, span)
+        composed = search_answer(engine, retrieval, span)
         if _ASKS_CITIES.search(asked.text):
-            composed = _with_city_governments(engine.catalog, retrieval, composed)
+            composed = with_city_governments(engine.catalog, retrieval, composed)
     timing["total"] = _ms(started)
     return Answer(
         question=asked.text,
@@ -120,7 +113,7 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
         kind=composed.kind,
         reason=composed.reason,
         ranking=composed.ranking
-        + tuple(k for k in _ranking(retrieval) if k not in composed.ranking),
+        + tuple(k for k in ranking_of(retrieval) if k not in composed.ranking),
     )
 
 
@@ -214,44 +207,8 @@ def _compose(
             if declined and judge(engine, asked.text, retrieval).reason:
                 return None, retrieval  # the search path declines it, with its reason
             lead = lead_answer(target, clauses, score, intent.counted == "agencies")
-            return _with_content(engine, asked.text, lead), retrieval
+            return with_content(engine, asked.text, lead), retrieval
     return None, retrieval
-
-
-def _with_city_governments(catalog: Catalog, retrieval: Retrieval, found: Composed) -> Composed:
-    """ "扶贫协作拉上了哪几个珠三角城市": the cities are the city governments that the
-    best task's responsibility note names, so the note is quoted after the text."""
-    hit = retrieval.targets[0]
-    target = catalog.targets[hit.key]
-    noted = [
-        c
-        for c in (*hit.clauses, *target.clauses)
-        if any(name.endswith("市政府") and name != "有关地级以上市政府" for name in c.participants)
-    ]
-    if not noted or noted[0].note is None or noted[0].note in found.text:
-        return found
-    note = lead_answer(target, noted[:1], hit.score)
-    return Composed(
-        found.text + note.text, found.citations + note.citations, found.ranking, found.kind
-    )
-
-
-def _with_content(engine: Engine, text: str, lead: Composed) -> Composed:
-    """A lead question that also asks about the work ("文件有没有提落地签？这条是哪个局
-    牵头？") gets the quote for that part first, when it is about the same task and
-    not declined."""
-    part = content_part(text)
-    if part is None:
-        return lead
-    retrieval = engine.retrieve(part)
-    # Only about the same work: a part that finds another task asks something else.
-    if not retrieval.targets or retrieval.targets[0].key != lead.ranking[0]:
-        return lead
-    if judge(engine, part, retrieval).reason:
-        return lead
-    content = _search_answer(engine, retrieval)
-    ranking = lead.ranking + tuple(k for k in content.ranking if k not in lead.ranking)
-    return Composed(content.text + lead.text, content.citations + lead.citations, ranking, "lead")
 
 
 def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:
@@ -287,35 +244,6 @@ def _lead_target(
     return catalog.targets[hit.key], hit.clauses, hit.score
 
 
-def _search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = None) -> Composed:
-    """The best spans of the top targets, each followed by its marker.
-
-    ``typed`` is the span of the top target that holds the kind of answer the
-    question asked for (a year, an amount); it is quoted first.
-    """
-    weights = term_weights(retrieval.tokens, engine.idf)
-    top = retrieval.targets[0]
-    chosen = [top]
-    for hit in retrieval.targets[1:2]:
-        if hit.score >= engine.second_target_ratio * top.score:
-            chosen.append(hit)
-    pieces, cites = [], []
-    for rank, hit in enumerate(chosen):
-        spans = pick_spans(hit.clauses[:3], weights, limit=2 if rank == 0 else 1)
-        if rank == 0 and typed is not None:
-            # The typed span goes first; a span it overlaps gives way to it.
-            spans = [typed, *[s for s in spans if not overlaps(typed, [s])][:1]]
-        if rank > 0 and (not spans or spans[0].score <= 0):
-            continue
-        for span in spans:
-            quote = trim_span(with_next_sentences(span))
-            clause = span.clause
-            prefix = f"{hit.clauses[0].title}：" if not pieces or rank > 0 else ""
-            pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
-            cites.append(cite(clause, quote, hit.score))
-    return Composed("".join(pieces), tuple(cites), tuple(c for c in _ranking(retrieval)), "search")
-
-
 def _named_section_first(catalog: Catalog, text: str, retrieval: Retrieval) -> Retrieval:
     """ "合作目标里，广东要扮演个啥角色": the section the question names, when it was
     retrieved at all, answers before a task that only shares its words."""
@@ -343,12 +271,8 @@ def _declined(
         timing_ms=timing,
         kind="declined",
         reason=reason,
-        ranking=_ranking(retrieval),
+        ranking=ranking_of(retrieval),
     )
-
-
-def _ranking(retrieval: Retrieval | None) -> tuple[str, ...]:
-    return retrieval.ranking if retrieval else ()
 
 
 def _ms(since: float) -> float:
