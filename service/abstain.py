@@ -36,6 +36,7 @@ from service.compose import (
     term_weights,
     with_next_sentences,
 )
+from service.regions import MEMBERS
 
 if TYPE_CHECKING:
     from indexer.types import Clause
@@ -58,29 +59,7 @@ ENGLISH_MIN_COVERAGE = 0.2
 # The places the whole document is about. An English question whose only words the
 # glossary knows are these ("What's the weather forecast for Shenzhen?") asks about
 # the place, not about anything the document says of it.
-_SETTING = frozenset(
-    [
-        "广东",
-        "广州",
-        "深圳",
-        "珠海",
-        "香港",
-        "澳门",
-        "港澳",
-        "内地",
-        "中国",
-        "泛珠三角",
-        "泛珠",
-        "广西",
-        "福建",
-        "海南",
-        "湖南",
-        "江西",
-        "四川",
-        "贵州",
-        "云南",
-    ]
-)
+_SETTING = frozenset(["广州", "深圳", "珠海", "港澳", "内地", "中国", "泛珠三角", "泛珠", *MEMBERS])
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5

@@ -15,6 +15,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from indexer.tokenize import DATA_DIR, read_lines, words
+from service.regions import ABBREVIATIONS
 
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = {
@@ -189,7 +190,7 @@ _GENERIC = frozenset(read_lines(DATA_DIR / "generic_nouns_zh.txt"))
 # the one-character names of provinces and regions (粤桂琼, 闽粤赣).
 _PLACE_CLASSES = frozenset(["地区", "省区", "省份", "国家", "城市", "地市", "区域", "地方"])
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,8}、[\u4e00-\u9fff]{2,8}")
-_REGION_RUN = re.compile(r"[粤桂琼闽湘赣滇黔川港澳]{3,}")
+_REGION_RUN = re.compile(rf"[{ABBREVIATIONS}]{{3,}}")
 _PROVINCE_CLASSES = frozenset(["地区", "省区", "省份", "区域", "地方"])
 
 

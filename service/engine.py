@@ -24,6 +24,7 @@ from indexer.store import MANIFEST, LoadedIndex, load_index
 from indexer.tokenize import has_cjk, normalize, tokenize
 from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog, target_key
+from service.regions import OTHER_MEMBERS
 from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
 from service.scope_model import ScopeModel
 
@@ -35,7 +36,7 @@ _AGENCY_FRAGMENT = re.compile(
 )
 
 _OTHER_PROVINCE_AGENCY = re.compile(
-    r"(广西|湖南|江西|福建|海南|云南|贵州|四川|香港|澳门)(壮族自治区|省|特区|特别行政区)?"
+    rf"({'|'.join(OTHER_MEMBERS)})(壮族自治区|省|特区|特别行政区)?"
     r"(政府)?(?P<name>[\u4e00-\u9fff]{1,8}?(厅|委|局|办|署))"
 )
 
