@@ -182,10 +182,11 @@ def _judge_by_rules(engine: Engine, text: str, retrieval: Retrieval | None) -> V
     hits = [
         h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
     ]
-    choices = options(normalize(text))
+    normalized = normalize(text)
+    choices = options(normalized)
     if not names_an_option(choices, "".join(c.text for h in hits for c in h.clauses)):
         return Verdict("no_option_in_evidence")
-    asked = read_asked(normalize(text), engine.idf)
+    asked = read_asked(normalized, engine.idf)
     if not asked:
         return Verdict(None)
     # The answer must come from a span that matches the question well and holds

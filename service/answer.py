@@ -19,20 +19,12 @@ from indexer.tokenize import normalize
 from indexer.types import Clause
 from service.abstain import judge
 from service.catalog import Catalog, Target
-from service.compose import (
-    list_span,
-    term_weights,
-)
+from service.compose import list_span, term_weights
 from service.contract import Answer
 from service.doc_facts import document_facts
 from service.engine import Engine
 from service.extract import ranking_of, search_answer, with_city_governments, with_content
-from service.intent import (
-    Intent,
-    names_a_topic,
-    read_intent,
-    without_lead_words,
-)
+from service.intent import Intent, names_a_topic, read_intent, without_lead_words
 from service.lookup import (
     Composed,
     agency_tasks,

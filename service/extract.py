@@ -51,9 +51,7 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
             prefix = f"{hit.clauses[0].title}：" if not pieces or rank > 0 else ""
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
             cites.append(cite(clause, quote, hit.score))
-    return Composed(
-        "".join(pieces), tuple(cites), tuple(c for c in ranking_of(retrieval)), "search"
-    )
+    return Composed("".join(pieces), tuple(cites), ranking_of(retrieval), "search")
 
 
 def with_content(engine: Engine, text: str, lead: Composed) -> Composed:

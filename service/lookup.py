@@ -222,10 +222,17 @@ def section_overview(
         return Composed(
             text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate"
         )
-    spans = [best_span(c, weights or {}) for c in target.clauses]
-    best = max(range(len(spans)), key=lambda i: (spans[i].score, -i))
-    clause = target.clauses[best] if spans[best].score > 0 else target.clauses[0]
-    quote = _first_quote(clause, weights) if spans[best].score > 0 else _first_quote(clause)
+    # The first of the best-matching windows (max keeps the earliest of equals).
+    best = (
+        max((best_span(c, weights) for c in target.clauses), key=lambda s: s.score)
+        if weights
+        else None
+    )
+    if best is not None and best.score > 0:
+        clause, quote = best.clause, trim_span(best)
+    else:
+        clause = target.clauses[0]
+        quote = _first_quote(clause)
     extra = f"（{join_names(topics)}）" if topics else ""
     text = f"{code}「{section.title}」{extra}：{quote}{marker(None, code)}"
     return Composed(text, (cite(clause, quote, 1.0),), (code,), "lookup")

@@ -461,6 +461,12 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
     assert answer.reason == reason
 
 
+@pytest.fixture(scope="module")
+def rules_only_engine(real_index: Path) -> Engine:
+    """The same index without the wording model of declines, loaded once."""
+    return Engine.load(real_index, scope_model=False)
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -472,13 +478,13 @@ def test_near_misses_are_declined_for_the_kind_of_answer(
     ],
 )
 def test_the_wording_model_declines_what_the_rules_let_through(
-    ask: Ask, real_index: Path, question: str
+    ask: Ask, rules_only_engine: Engine, question: str
 ) -> None:
     answer = ask(question)
     assert answer.abstained
     assert answer.citations == ()
     assert answer.reason == "asks_what_the_document_does_not_say"
-    rules_only = answer_question(Engine.load(real_index, scope_model=False), question)
+    rules_only = answer_question(rules_only_engine, question)
     assert not rules_only.abstained
     assert rules_only.citations
 
