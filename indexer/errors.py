@@ -27,6 +27,10 @@ class IndexCorrupt(PolicyQAError):
     """An index file is missing, truncated or fails its checksum."""
 
 
+class IndexWriteError(PolicyQAError):
+    """The index folder cannot be written (read-only, no space, not a folder path)."""
+
+
 class IndexMismatch(PolicyQAError):
     """The index was built with other settings than the ones in force."""
 

@@ -24,7 +24,15 @@ Confidence, judged per span (anything less keeps the damaged text and reports
   probable than the runner-up; a lost ``。`` competes like a very frequent word but
   only between whole words, not after a preposition, conjunction or particle;
 * at least half of the repaired ideographs must sit in jieba words of two or more;
+* the repair must read at least as well (``plausibility``) as the span's own words:
+  re-pairing the bytes of readable text also decodes, into rare characters. Such a
+  span is left as it is, and reported as damaged only if it looked damaged;
 * a lone private-use character is repaired only by a rule in ``TERM_RULES``.
+
+A copy of the scrape saved as GBK has ``?`` for every private-use character (GBK
+cannot hold them), so there a ``?`` inside a run is two lost bytes, not a full-width
+question mark: the two characters it splits are chosen together by the word model
+(with a wider margin, ``HOLE_MARGIN``), or the span is kept.
 
 This module finds the spans and re-pairs their bytes; how well a candidate reads in
 jieba's word model is measured by ``indexer.mojibake_score``.
@@ -36,8 +44,16 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from indexer.mojibake_score import can_split, logprob, punctuation_logprob, reads_as_words
+from indexer.mojibake_score import (
+    can_split,
+    logprob,
+    plausibility,
+    punctuation_logprob,
+    reads_as_words,
+    text_logprob,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +64,9 @@ SUSPECT = re.compile("[?\ue000-\uf8ff\ufffd]")
 _LOST = "?\ufffd"  # what a decoder prints for a byte it cannot use
 _BROKEN_NOTE = re.compile(rf"[?\ufffd]({PINYIN})\)")
 _PUA = re.compile("[\ue000-\uf8ff\ufffd]")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _UNKNOWN = "\ufffd"
+_HOLE = "\x00"  # a character one of whose bytes was lost with a private-use neighbour
 # Undecodable characters that a term's own shape identifies.
 TERM_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Particle sizes are written PM2.5 / PM0.1: between the digits only a point fits.
@@ -60,6 +78,13 @@ _OK_PUNCT = set(_PUNCT + "“”《》〈〉（）〔〕")
 # damaging this document's own sentences the same way, 3.0 repaired 71% with 99.5%
 # of the repairs right; 4.0 repaired 62% with 99.7% right.
 MARGIN = 3.0
+# Two characters around a lost private-use one have ~1,500 candidate pairs, not ~100,
+# so they need a wider margin. On 600 sentences damaged as above and saved as GBK,
+# 3.0 made 78 repairs with 8 wrong, 4.0 68 with 7, 5.0 58 with 4, 6.0 45 with 4; the 4
+# are one sentence drawn four times whose lost first character is chosen wrongly (前海
+# read as 前。) in the UTF-8 scrape as well. Reading such a ? as a full-width one, as
+# before, made 157 repairs, all wrong.
+HOLE_MARGIN = 5.0
 _MAX_RUN = 48
 _CONTEXT = 8
 
@@ -81,14 +106,25 @@ class Repair:
         return _BROKEN_NOTE.sub(lambda m: m.group()[0], self.raw)
 
 
-def find_mojibake(text: str, readings: Mapping[str, frozenset[str]]) -> tuple[Repair, ...]:
+def find_mojibake(
+    text: str,
+    readings: Mapping[str, frozenset[str]],
+    *,
+    saved_as_gbk: bool | None = None,
+) -> tuple[Repair, ...]:
     """Every mojibake span of ``text`` in order, repaired where confident.
 
     ``readings`` maps a pinyin syllable to the characters the document annotates with it.
+    ``saved_as_gbk``: whether the text went through a GBK copy, which cannot hold the
+    private-use characters of the garbage and writes ``?`` for each, so that a ``?``
+    inside a run stands for two lost bytes rather than a full-width question mark.
+    None (the default) infers it: a text with no private-use character at all.
 
         >>> find_mojibake("形成?;浉郯拇鬄硡^、", {})[0].repaired
         '。粵港澳大灣區'
     """
+    if saved_as_gbk is None:
+        saved_as_gbk = not _PRIVATE_USE.search(text)
     found: list[Repair] = []
     pos = 0
     while (m := SUSPECT.search(text, pos)) is not None:
@@ -96,8 +132,12 @@ def find_mojibake(text: str, readings: Mapping[str, frozenset[str]]) -> tuple[Re
         if _is_question_mark(text, start):
             pos = start + 1
             continue
-        found.append(_repair_at(text, start, readings))
-        pos = found[-1].end
+        repair = _repair_at(text, start, readings, saved_as_gbk)
+        if repair is None:
+            pos = start + 1
+            continue
+        found.append(repair)
+        pos = repair.end
     return tuple(found)
 
 
@@ -111,7 +151,9 @@ def _is_question_mark(text: str, i: int) -> bool:
     return (before + after).isascii() and (before.isalnum() or before == "/") and after.isalnum()
 
 
-def _repair_at(text: str, start: int, readings: Mapping[str, frozenset[str]]) -> Repair:
+def _repair_at(
+    text: str, start: int, readings: Mapping[str, frozenset[str]], saved_as_gbk: bool
+) -> Repair | None:
     if text[start] not in _LOST:
         for pattern, repl in TERM_RULES:
             for m in pattern.finditer(text, max(0, start - 8), start + 8):
@@ -121,9 +163,10 @@ def _repair_at(text: str, start: int, readings: Mapping[str, frozenset[str]]) ->
     head = _BROKEN_NOTE.match(text, start)
     run_start = head.end() if head else start + 1
     decodes = []
-    for end, garbage, tail in _run_options(text, run_start):
-        rest = _decode_rest(garbage, tail, readings)
-        if rest is not None and not SUSPECT.search(text, end, end + 4):
+    for end, garbage, tail, holes in _run_options(text, run_start, saved_as_gbk):
+        decoded = _decode_rest(garbage, tail, readings, holes)
+        if decoded is not None and not SUSPECT.search(text, end, end + 4):
+            rest = _fill_holes(*decoded, _context(text, end, 1))
             garbled = _BROKEN_NOTE.sub("", text[run_start:end])
             gain = logprob(rest.replace(_UNKNOWN, "")) - logprob(garbled)
             decodes.append((gain, end, garbage, rest))
@@ -142,26 +185,56 @@ def _repair_at(text: str, start: int, readings: Mapping[str, frozenset[str]]) ->
     if first is None or not reads_as_words(left, first + rest, right):
         log.info("mojibake %r decodes to ?%s but not with confidence", raw, rest)
         return Repair(start, end, raw, None)
+    # A repair never makes text read worse than it did: its words are compared with
+    # the span's own (debris such as ``?`` and ASCII bytes left out), because re-pairing
+    # the bytes of readable text also decodes, into rare characters. The span then
+    # stays as it is, reported as damaged only if it looked damaged in the first place.
+    words = "".join(c for c in _BROKEN_NOTE.sub("", raw) if _is_text(c))
+    if plausibility(left + first + rest + right) < plausibility(left + words + right):
+        log.info("mojibake %r: the repair %r reads worse than the text; kept", raw, first + rest)
+        return None if _looks_readable(raw, left, right) else Repair(start, end, raw, None)
     return Repair(start, end, raw, first + rest)
 
 
-def _run_options(text: str, i: int) -> list[tuple[int, bytes, str | None]]:
-    """Ways the garbage run starting at ``i`` can end: (end, its bytes, end pinyin).
+def _is_text(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in _OK_PUNCT
+
+
+def _looks_readable(raw: str, left: str, right: str) -> bool:
+    """Whether a span, its lost-character marks aside, reads as words (no private-use
+    characters, no broken pinyin notes, ideographs mostly in words of two or more)."""
+    if _PUA.search(raw) or _BROKEN_NOTE.search(raw):
+        return False
+    body = raw.lstrip(_LOST)
+    return not any(c in _LOST for c in body) and reads_as_words(left, body, right)
+
+
+def _run_options(
+    text: str, i: int, saved_as_gbk: bool = False
+) -> list[tuple[int, bytes, str | None, tuple[int, ...]]]:
+    """Ways the garbage run starting at ``i`` can end: (end, its bytes, end pinyin, holes).
 
     A run ends at a single ASCII byte (one that can trail a GBK lead byte) or at a
     ``?pinyin)`` where the last character and its note's ``(`` were lost; ASCII
-    characters before that are full-width ones and stand for two bytes.
+    characters before that are full-width ones and stand for two bytes. In a text
+    saved as GBK a ``?`` inside the run is instead a private-use character that GBK
+    could not hold: its two bytes are lost, and ``holes`` lists their offsets
+    (filled with zeros) in the run's bytes.
     """
-    options: list[tuple[int, bytes, str | None]] = []
-    buf = bytearray()
+    options: list[tuple[int, bytes, str | None, tuple[int, ...]]] = []
+    buf, holes = bytearray(), []
     for j in range(i, min(len(text), i + _MAX_RUN)):
         if (note := _BROKEN_NOTE.match(text, j)) and buf:
-            options.append((note.end(), bytes(buf), note.group(1)))
+            options.append((note.end(), bytes(buf), note.group(1), tuple(holes)))
             break
+        if saved_as_gbk and text[j] in _LOST:
+            holes.append(len(buf))
+            buf += b"\0\0"
+            continue
         code = ord(text[j])
         if code < 0x80:
             if 0x40 <= code <= 0x7E:
-                options.append((j + 1, bytes([*buf, code]), None))
+                options.append((j + 1, bytes([*buf, code]), None, tuple(holes)))
             if not 0x21 <= code <= 0x7E:
                 break
             buf += bytes([0xA3, code | 0x80])
@@ -193,30 +266,97 @@ def _decode_pair(pair: bytes) -> str | None:
         ch = pair.decode("gbk")
     except UnicodeDecodeError:
         return None
-    return ch if "\u4e00" <= ch <= "\u9fff" or ch in _OK_PUNCT else None
+    return ch if _is_text(ch) else None
 
 
 def _decode_rest(
-    garbage: bytes, tail: str | None, readings: Mapping[str, frozenset[str]]
-) -> str | None:
+    garbage: bytes,
+    tail: str | None,
+    readings: Mapping[str, frozenset[str]],
+    holes: tuple[int, ...] = (),
+) -> tuple[str, list[list[str]]] | None:
     """Decode the run after its first (lost) character; None if it does not decode.
 
     A run that ends in ``?pinyin)`` ends in the first byte of the lost character:
     it is completed by the one annotated character with that reading and lead byte,
-    or marked ``_UNKNOWN`` when there is none.
+    or marked ``_UNKNOWN`` when there is none. A hole (two lost bytes) leaves two
+    characters half known; they stand as ``_HOLE`` and come with the list of
+    character pairs they can be, one list per hole, for :func:`_fill_holes`.
     """
-    body = garbage[1:]
+    body: list[int | None] = list(garbage[1:])
+    for h in holes:
+        if h == 0:
+            return None
+        body[h - 1] = body[h] = None
     last = ""
     if tail is not None:
-        body, lead = body[:-1], body[-1:]
-        fits = {c for c in readings.get(tail, ()) if (_gbk_bytes(c) or b"")[:1] == lead}
+        body, lead = body[:-1], body[-1]
+        fits = {
+            c
+            for c in readings.get(tail, ())
+            if lead is not None and (_gbk_bytes(c) or b"")[:1] == bytes([lead])
+        }
         last = fits.pop() if len(fits) == 1 else _UNKNOWN
     if len(body) % 2:
         return None
-    chars = [_decode_pair(body[k : k + 2]) for k in range(0, len(body), 2)]
-    if any(c is None for c in chars):
-        return None
-    return "".join(c for c in chars if c) + last
+    chars: list[str] = []
+    choices: list[list[str]] = []
+    for k in range(0, len(body), 2):
+        a, b = body[k], body[k + 1]
+        if a is not None and b is not None:
+            ch = _decode_pair(bytes([a, b]))
+            if ch is None:
+                return None
+            chars.append(ch)
+        elif a is not None and (trail := _hole_trail(body, k)) is not None:
+            choices.append(_hole_pairs(a, trail))
+            chars.append(_HOLE)
+        elif a is None and b is not None and chars[-1:] == [_HOLE]:
+            chars.append(_HOLE)
+        else:  # holes side by side: too much is lost
+            chars.append(_UNKNOWN)
+    rest = "".join(chars)
+    if rest.count(_HOLE) != 2 * len(choices):
+        rest, choices = rest.replace(_HOLE, _UNKNOWN), []
+    return rest + last, choices
+
+
+def _hole_trail(body: list[int | None], k: int) -> int | None:
+    """The trail byte after a hole that begins in the pair at ``k``, if it is known."""
+    if k + 3 < len(body) and body[k + 1] is None and body[k + 2] is None:
+        return body[k + 3]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _lost_codes() -> frozenset[bytes]:
+    """The two-byte codes the mis-decoder printed as private-use characters."""
+    return frozenset(b for u in range(0xE000, 0xF900) if (b := _gbk_bytes(chr(u))))
+
+
+@lru_cache(maxsize=256)
+def _hole_pairs(lead: int, trail: int) -> list[str]:
+    """The character pairs ``lead ?? trail`` can decode to, the ``??`` being a lost code."""
+    return [
+        c1 + c2
+        for x1, x2 in _lost_codes()
+        if (c1 := _decode_pair(bytes([lead, x1]))) and (c2 := _decode_pair(bytes([x2, trail])))
+    ]
+
+
+def _fill_holes(rest: str, choices: list[list[str]], right: str) -> str:
+    """Fill each hole, left to right, with the pair jieba's word model prefers by
+    ``HOLE_MARGIN``; a hole without a clear winner becomes ``_UNKNOWN``."""
+    for options in choices:
+        i = rest.index(_HOLE)
+        before = rest[:i][rest.rfind(_UNKNOWN, 0, i) + 1 :][-_CONTEXT:]
+        after = rest[i + 2 :]
+        stop = next((k for k, c in enumerate(after) if c in (_HOLE, _UNKNOWN)), None)
+        after = (after[:stop] if stop is not None else after + right)[:_CONTEXT]
+        scored = sorted(((text_logprob(before + o + after), o) for o in set(options)), reverse=True)
+        clear = len(scored) == 1 or (len(scored) > 1 and scored[0][0] - scored[1][0] >= HOLE_MARGIN)
+        rest = rest[:i] + (scored[0][1] if clear else _UNKNOWN * 2) + rest[i + 2 :]
+    return rest
 
 
 def _first_candidates(

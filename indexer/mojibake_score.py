@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import opencc
 
 _NO_SENTENCE_END = ("p", "c", "u")  # jieba tags: preposition, conjunction, particle
+_PUNCTUATION = re.compile("[。，、；：！？“”《》〈〉（）〔〕]")
 
 
 def logprob(text: str) -> float:
@@ -70,6 +72,26 @@ def reads_as_words(left: str, repaired: str, right: str) -> bool:
     span = range(len(left), len(left) + len(repaired))
     ideographs = [k for k in span if "\u4e00" <= window[k] <= "\u9fff"]
     return bool(ideographs) and 2 * sum(k in covered for k in ideographs) >= len(ideographs)
+
+
+def text_logprob(text: str) -> float:
+    """:func:`logprob` of the words between punctuation marks, each mark costing
+    :func:`punctuation_logprob` (jieba's dictionary holds no punctuation)."""
+    pieces = _PUNCTUATION.split(text)
+    return sum(logprob(p) for p in pieces) + (len(pieces) - 1) * punctuation_logprob()
+
+
+def plausibility(text: str) -> float:
+    """Mean log-probability per character of ``text`` (:func:`text_logprob`).
+
+    Anything jieba does not know (ASCII debris, private-use characters) costs what
+    its rarest word does. Comparable between texts of different lengths: a repair
+    is kept only when it reads at least as well as what it replaces.
+
+        >>> plausibility("港珠澳大桥") > plausibility("港珠澳大硡")
+        True
+    """
+    return text_logprob(text) / max(len(text), 1)
 
 
 @lru_cache(maxsize=1)

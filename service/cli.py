@@ -9,16 +9,21 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from indexer.errors import PolicyQAError
-from service.config import get_settings
+from service.config import SettingsError, get_settings
+from service.http.serve import serve
+from service.query import Limits, Turn
 
 if TYPE_CHECKING:
     from service.engine import Engine
+
+log = logging.getLogger(__name__)
 
 
 def _fail(err: PolicyQAError) -> click.ClickException:
@@ -38,18 +43,11 @@ _index_option = click.option(
 
 
 def _open_engine(index_dir: Path | None) -> Engine:
-    """The engine over ``index_dir`` (or the configured one), built first when missing."""
-    from service.engine import open_engine
+    """The engine over ``index_dir`` (or the configured one), built first when missing
+    and rebuilt, with a warning, when the corpus changed since it was built."""
+    from service.engine import open_configured
 
-    settings = get_settings()
-    return open_engine(
-        index_dir or settings.index_dir,
-        settings.corpus_dir,
-        settings.embedder,
-        query_instruction=settings.query_instruction,
-        max_question_chars=settings.max_question_chars,
-        scope_model=settings.scope_model,
-    )
+    return open_configured(get_settings(), index_dir=index_dir)
 
 
 @click.group()
@@ -60,6 +58,11 @@ def cli(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # Bad settings stop every command at start-up, each named with what is allowed.
+    try:
+        get_settings()
+    except SettingsError as err:
+        raise _fail(err) from err
 
 
 @cli.command()
@@ -243,9 +246,10 @@ def ask(
     """Answer QUESTION with quotes and 【任务N】 citations.
 
     With QUESTION "-", read one question per line from stdin and answer each in
-    turn, loading the index once; with --json that is one JSON object per line.
-    A line may also be a JSON object {"question": "…", "history": ["…"]}.
-    Bad lines get {"error": …} and the run goes on.
+    turn, loading the index once (the batch format is in the README). A line is
+    a question, or a JSON object {"question": "…", "history": ["…", {"role":
+    "assistant", "content": "…"}]}. A bad line gets an error and the run goes
+    on; the exit code is 1 when any line failed.
     """
     from service.answer import answer_question
 
@@ -256,7 +260,9 @@ def ask(
     try:
         engine = _open_engine(index_dir)
         if question == "-":
-            _ask_lines(engine, as_json)
+            failed = _ask_lines(engine, as_json)
+            if failed:
+                raise click.ClickException(f"{failed} line(s) could not be answered")
             return
         result = answer_question(engine, question, history)
     except PolicyQAError as err:
@@ -264,40 +270,125 @@ def ask(
     click.echo(_dump(result.to_dict()) if as_json else _render(result))
 
 
-def _ask_lines(engine: Engine, as_json: bool) -> None:
-    """Batch mode: one question per stdin line, one JSON object per output line."""
+class _LineError(ValueError):
+    """A batch line that cannot be asked: the message says what the line should be."""
+
+
+_LINE_SHAPE = 'a question, or {"question": "…", "history": ["…"]}'
+
+
+def _line_limit(limits: Limits) -> int:
+    """Bytes one batch line may hold: a question and a full history, JSON-escaped
+    (up to 6 bytes a character), with room to spare."""
+    chars = limits.question_chars + limits.history_turns * limits.history_chars
+    return max(1 << 16, chars * 6 + 4096)
+
+
+def _read_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines of ``stream``; a line longer than ``limit`` bytes is skipped
+    unread (None), so one huge line costs neither memory nor time."""
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _parse_line(line: str) -> tuple[object, list[str | Turn]]:
+    """The question and history a batch line holds; raises _LineError."""
+    if not line.startswith(("{", "[")):
+        return line, []
+    try:
+        obj = json.loads(line)
+    except ValueError as err:
+        if line.startswith("["):  # "[急]铁路项目谁牵头" is a question
+            return line, []
+        raise _LineError(f"not valid JSON ({err.args[0]}); expected {_LINE_SHAPE}") from None
+    if not isinstance(obj, dict):
+        raise _LineError(f"a JSON line must be an object; expected {_LINE_SHAPE}")
+    if "question" not in obj:
+        raise _LineError(f'the object has no "question"; expected {_LINE_SHAPE}')
+    history = obj.get("history") or []
+    if not isinstance(history, list):
+        raise _LineError('"history" must be a list of earlier turns, not a single value')
+    turns: list[str | Turn] = []
+    for n, item in enumerate(history, start=1):
+        if isinstance(item, str):
+            turns.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("content"), str):
+            turns.append(Turn(str(item.get("role", "user")), item["content"]))
+        else:
+            raise _LineError(
+                f'history turn {n} must be a string or {{"role": "user"|"assistant", '
+                '"content": "…"}'
+            )
+    return obj["question"], turns
+
+
+def _ask_lines(engine: Engine, as_json: bool) -> int:
+    """Batch mode: one question per stdin line; returns how many lines failed.
+
+    Answers and errors carry their line number; with ``--json`` each is one JSON
+    object per output line, without it answers are text and errors go to stderr.
+    """
     from service.answer import answer_question
 
-    stdin = sys.stdin.buffer
-    for number, raw in enumerate(stdin, start=1):
+    failed = 0
+    for number, raw in _read_lines(sys.stdin.buffer, _line_limit(engine.limits)):
+        question: object = None
         try:
-            line = raw.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            click.echo(_line_error(number, "line is not valid UTF-8"))
-            continue
-        if not line:
-            continue
-        question, history = line, []
-        if line.startswith("{"):
+            if raw is None:
+                limit = _line_limit(engine.limits)
+                raise _LineError(f"the line is longer than {limit} bytes; it was skipped")
             try:
-                obj = json.loads(line)
-                question, history = obj["question"], list(obj.get("history") or [])
-            except (ValueError, KeyError, TypeError, AttributeError):
-                click.echo(_line_error(number, 'expected {"question": "…", "history": […]}'))
+                line = raw.decode("utf-8").lstrip("\ufeff").strip()
+            except UnicodeDecodeError:
+                raise _LineError("the line is not valid UTF-8") from None
+            if not line:
                 continue
-        try:
-            result = answer_question(engine, question, history)
-        except PolicyQAError as err:
-            click.echo(_line_error(number, str(err), question))
+            question, history = _parse_line(line)
+            result = answer_question(engine, question, history)  # type: ignore[arg-type]
+        except (_LineError, PolicyQAError) as err:
+            failed += 1
+            _echo_line_error(number, str(err), question, as_json)
+            continue
+        except Exception as err:  # one bad line must not end the run
+            log.exception("line %d failed", number)
+            failed += 1
+            _echo_line_error(number, f"internal error ({type(err).__name__})", question, as_json)
             continue
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps({"line": number, **result.to_dict()}, ensure_ascii=False))
         else:
-            click.echo(_render(result) + "\n")
+            click.echo(f"#{number} {result.question}\n{_render(result)}\n")
+    return failed
 
 
-def _line_error(number: int, message: str, question: object = None) -> str:
-    return json.dumps({"line": number, "question": question, "error": message}, ensure_ascii=False)
+def _echo_line_error(number: int, message: str, question: object, as_json: bool) -> None:
+    if as_json:
+        data = {"line": number, "question": _echoed(question), "error": message}
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"line {number}: {message}", err=True)
+
+
+def _echoed(question: object) -> object:
+    """The question as an error repeats it: a short prefix (a 100 MB line must not come
+    back), or a scalar as given; lists and objects are not repeated."""
+    if isinstance(question, str):
+        cut = question[:_ECHOED_CHARS]
+        return cut + "…" if len(question) > _ECHOED_CHARS else cut
+    return question if isinstance(question, int | float | bool) else None
+
+
+_ECHOED_CHARS = 40
 
 
 def _render(result: object) -> str:
@@ -332,25 +423,86 @@ def _render(result: object) -> str:
     show_default=True,
     help="Questions to time: dev, test, all, or a gold JSONL FILE.",
 )
-def bench(index_dir: Path | None, rounds: int, set_spec: str) -> None:
-    """Measure index build time, warm per-question latency, memory and index size."""
-    from eval.bench import bench_text, run_bench
+@click.option(
+    "--http",
+    "over_http",
+    is_flag=True,
+    help="Time POST /v1/ask on a real `policyqa serve` instead (the configured index, "
+    "or --index): one client, then --clients at once, for each --workers.",
+)
+@click.option(
+    "--clients",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="With --http: concurrent clients.",
+)
+@click.option(
+    "--duration",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="With --http: seconds of concurrent load for each worker count.",
+)
+@click.option(
+    "--workers",
+    multiple=True,
+    type=click.IntRange(1, 16),
+    help="With --http: a worker count to run (repeatable; default 1 and 2).",
+)
+def bench(
+    index_dir: Path | None,
+    rounds: int,
+    set_spec: str,
+    over_http: bool,
+    clients: int,
+    duration: float,
+    workers: tuple[int, ...],
+) -> None:
+    """Measure index build time, warm per-question latency, memory and index size;
+    with --http, latency, throughput and memory of the HTTP service."""
     from eval.run import select_rows
 
     settings = get_settings()
+
+    def say(message: str) -> None:
+        click.echo(message, err=True)
+
     try:
         rows = select_rows(set_spec)
+        questions = [(r.question, r.history) for r in rows]
+        if over_http:
+            from eval.bench_http import http_bench_text, run_http_bench
+
+            http_result = run_http_bench(
+                questions,
+                index_dir=index_dir,
+                workers=workers or (1, 2),
+                clients=clients,
+                duration_s=duration,
+                rounds=rounds,
+                progress=say,
+            )
+            click.echo(http_bench_text(http_result))
+            return
+        from eval.bench import bench_text, run_bench
+
         result = run_bench(
             settings.corpus_dir,
-            [(r.question, r.history) for r in rows],
+            questions,
             embedder=settings.embedder,
             index_dir=index_dir,
             rounds=rounds,
-            progress=lambda m: click.echo(m, err=True),
+            embed_threads=settings.embed_threads,
+            progress=say,
         )
     except PolicyQAError as err:
         raise _fail(err) from err
     click.echo(bench_text(result))
+
+
+# The HTTP adapter lives in its own package; its command is only registered here.
+cli.add_command(serve)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m service.cli`

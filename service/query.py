@@ -47,14 +47,54 @@ _ASKING = re.compile(
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One earlier turn of a conversation. A plain string in a history is a user turn.
+
+    Assistant turns carry the answer text as shown, with its markers (【任务7】,
+    【一(三)】): a follow-up after an answer is about what that answer cited.
+    """
+
+    role: str  # "user" | "assistant"
+    text: str
+
+
+_MARKER = re.compile(r"【(?:任务(\d+)|([^【】\s]{1,12}))】")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one request may carry (``POLICYQA_MAX_QUESTION_CHARS`` and its family)."""
+
+    question_chars: int = 2000
+    history_turns: int = 6
+    history_chars: int = 500  # per turn
+
+
+@dataclass(frozen=True)
 class Question:
-    """A validated question: the text as asked and the text used for retrieval."""
+    """A validated question: the text as asked and the text used for retrieval.
+
+    ``cited`` holds the targets ("7", "一(三)") that the latest assistant turn cited,
+    in order, when the question is a follow-up: it is about what was just answered.
+    """
 
     text: str
     search_text: str
     has_content: bool
     is_followup: bool
     previous: str = ""  # the turn a follow-up leans on
+    cited: tuple[str, ...] = ()
+
+
+def _valid_text(text: str, what: str) -> str:
+    """``text`` without control characters; a lone surrogate (invalid UTF-8 decoded
+    with ``surrogateescape``, or an escaped one in JSON) is an error."""
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        raise BadQuestion(
+            f"{what} is not valid text (it holds bytes that are not UTF-8); "
+            "send text encoded as UTF-8"
+        )
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n\t")
 
 
 def check_question(text: object, max_chars: int = 2000) -> str:
@@ -65,10 +105,7 @@ def check_question(text: object, max_chars: int = 2000) -> str:
     """
     if not isinstance(text, str):
         raise BadQuestion("the question must be text (a UTF-8 string)")
-    cleaned = "".join(
-        ch for ch in text if unicodedata.category(ch) not in {"Cc", "Cs"} or ch in "\n\t"
-    )
-    cleaned = cleaned.strip()
+    cleaned = _valid_text(text, "the question").strip()
     if not cleaned:
         raise BadQuestion("the question is empty; ask something like 铁路项目由哪些部门牵头？")
     if len(cleaned) > max_chars:
@@ -79,14 +116,59 @@ def check_question(text: object, max_chars: int = 2000) -> str:
     return cleaned
 
 
-def prepare(text: object, history: Sequence[str] = (), max_chars: int = 2000) -> Question:
-    """Validate ``text`` and decide what to search for, given earlier user turns."""
-    asked = check_question(text, max_chars)
+def read_history(
+    history: Sequence[str | Turn], max_turns: int = 6, max_chars: int = 500
+) -> tuple[Turn, ...]:
+    """The latest ``max_turns`` turns of a conversation, each cut to its last ``max_chars``
+    characters; plain strings are user turns, blank and non-text entries are skipped.
+
+    Older turns are dropped and long ones cut, never refused: a follow-up leans on
+    the latest turns only, and the end of a turn holds its question (or, for an
+    answer, its 来源 footer). The cost of a question therefore stays bounded
+    whatever history it carries.
+
+    >>> read_history(["铁路项目谁牵头？", Turn("assistant", "…【任务7】")], max_turns=1)
+    (Turn(role='assistant', text='…【任务7】'),)
+    """
+    latest = history[-max_turns:] if max_turns > 0 else ()
+    turns: list[Turn] = []
+    for n, item in enumerate(latest, start=len(history) - len(latest) + 1):
+        turn = Turn("user", item) if isinstance(item, str) else item
+        if not isinstance(turn, Turn) or not isinstance(turn.text, str):
+            continue
+        if turn.role not in ("user", "assistant"):
+            raise BadQuestion(f"history turn {n} has role {turn.role!r}; use user or assistant")
+        text = _valid_text(turn.text[-max_chars:], f"history turn {n}").strip()
+        if text:
+            turns.append(Turn(turn.role, text))
+    return tuple(turns)
+
+
+def cited_targets(text: str) -> tuple[str, ...]:
+    """The targets an answer's markers cite, in order of first mention.
+
+    >>> cited_targets("…负责【任务7】，另见【一(三)】和【任务7】")
+    ('7', '一(三)')
+    """
+    keys = (m.group(1) or m.group(2) for m in _MARKER.finditer(text))
+    return tuple(dict.fromkeys(keys))
+
+
+def prepare(
+    text: object, history: Sequence[str | Turn] = (), limits: Limits = Limits()
+) -> Question:
+    """Validate ``text`` and decide what to search for, given the earlier turns."""
+    asked = check_question(text, limits.question_chars)
     has_content = bool(_CONTENT.search(asked))
-    context = conversation_context(history)
-    is_followup = bool(context) and _leans_on_earlier(asked)
-    search_text = f"{context} {asked}" if is_followup else without_preamble(asked)
-    return Question(asked, search_text, has_content, is_followup, context if is_followup else "")
+    turns = read_history(history, limits.history_turns, limits.history_chars)
+    context = conversation_context([t.text for t in turns if t.role == "user"])
+    answers = [t for t in turns if t.role == "assistant"]
+    is_followup = bool(context or answers) and _leans_on_earlier(asked)
+    if not is_followup:
+        return Question(asked, without_preamble(asked), has_content, False)
+    cited = cited_targets(answers[-1].text) if answers else ()
+    search_text = f"{context} {asked}" if context else asked
+    return Question(asked, search_text, has_content, True, context, cited)
 
 
 def _leans_on_earlier(turn: str) -> bool:

@@ -5,15 +5,25 @@ from __future__ import annotations
 import pytest
 
 from indexer.errors import BadQuestion, PolicyQAError
-from service.query import Question, check_question, conversation_context, prepare, without_preamble
+from service.query import (
+    Limits,
+    Question,
+    Turn,
+    check_question,
+    cited_targets,
+    conversation_context,
+    prepare,
+    read_history,
+    without_preamble,
+)
 
 EARLIER = "赣州至深圳客专文件里有写吗？"
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "   \n\t  ", "\u3000\u3000", "\x00\x01\x1b", "\ud800"],
-    ids=["empty", "space", "whitespace", "ideographic-space", "control-only", "lone-surrogate"],
+    ["", " ", "   \n\t  ", "\u3000\u3000", "\x00\x01\x1b"],
+    ids=["empty", "space", "whitespace", "ideographic-space", "control-only"],
 )
 def test_empty_questions_are_refused_with_an_example(text: str) -> None:
     with pytest.raises(BadQuestion, match="empty") as err:
@@ -66,7 +76,6 @@ def test_length_limit_is_exact(text: str, max_chars: int, ok: bool) -> None:
         ("  铁路项目谁牵头？ ", "铁路项目谁牵头？"),
         ("铁路\x00项目\x07谁牵头？\x1b", "铁路项目谁牵头？"),
         ("\x7f\x9f铁路项目", "铁路项目"),  # DEL and C1 controls too
-        ("铁路\ud800项目", "铁路项目"),  # a lone surrogate from a broken decoder
         ("铁路\t项目\n谁牵头", "铁路\t项目\n谁牵头"),  # tabs and newlines inside are kept
         ("PM2.5 治理谁牵头?", "PM2.5 治理谁牵头?"),
     ],
@@ -147,7 +156,7 @@ def test_prepare_validates_like_check_question() -> None:
     with pytest.raises(BadQuestion, match="empty"):
         prepare("  ", [EARLIER])
     with pytest.raises(BadQuestion, match="limit is 20"):
-        prepare("铁" * 21, [EARLIER], max_chars=20)
+        prepare("铁" * 21, [EARLIER], Limits(question_chars=20))
 
 
 @pytest.mark.parametrize(
@@ -223,3 +232,70 @@ def test_a_followup_after_a_followup_searches_the_whole_conversation() -> None:
     assert asked.is_followup
     assert asked.search_text.startswith("港珠澳大桥的建设")
     assert asked.previous == "港珠澳大桥的建设放在哪一项任务里讲？ 谁牵头？"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\ud800", "铁路\udcaa项目", "\udcff\udcfe铁路"],
+    ids=["lone-surrogate", "inside", "surrogateescape-bytes"],
+)
+def test_text_that_is_not_utf8_is_refused(text: str) -> None:
+    """Invalid bytes decoded with surrogateescape (a CLI argument) or an escaped lone
+    surrogate in JSON: an error, never a silent repair."""
+    with pytest.raises(BadQuestion, match="not valid text"):
+        check_question(text)
+    with pytest.raises(BadQuestion, match="history turn 1 is not valid text"):
+        prepare("谁牵头？", [text])
+
+
+def test_history_keeps_the_latest_turns_each_cut_to_its_end() -> None:
+    history = [f"第{n}个问题" + "很" * 1000 + f"结尾{n}" for n in range(1, 11)]
+    turns = read_history(history, max_turns=3, max_chars=50)
+    assert [t.text[-3:] for t in turns] == ["结尾8", "结尾9", "尾10"]
+    assert all(len(t.text) <= 50 for t in turns)
+    assert read_history(history, max_turns=0) == ()
+
+
+def test_a_bad_turn_past_the_kept_ones_is_never_read() -> None:
+    """Only the latest turns are read: an old broken turn costs nothing and fails nothing."""
+    assert read_history(["\ud800", "铁路项目"], max_turns=1) == (Turn("user", "铁路项目"),)
+
+
+def test_history_of_a_million_turns_is_read_in_constant_work() -> None:
+    history = ["铁路项目有哪些？"] * 1_000_000
+    asked = prepare("那谁牵头？", history, Limits(history_turns=6))
+    assert asked.search_text == "铁路项目有哪些？ 那谁牵头？"
+
+
+@pytest.mark.parametrize(
+    ("role", "ok"), [("user", True), ("assistant", True), ("system", False), ("tool", False)]
+)
+def test_turn_roles(role: str, ok: bool) -> None:
+    if ok:
+        assert read_history([Turn(role, "铁路")]) == (Turn(role, "铁路"),)
+    else:
+        with pytest.raises(BadQuestion, match="use user or assistant"):
+            read_history([Turn(role, "铁路")])
+
+
+@pytest.mark.parametrize(
+    ("answer", "cited"),
+    [
+        ("…由省发展改革委牵头【任务7】\n\n来源：【任务7】共建现代化综合交通运输体系", ("7",)),
+        ("见【一(三)】，另见【任务26】和【任务7】", ("一(三)", "26", "7")),
+        ("文件中没有找到能回答这个问题的内容。", ()),
+    ],
+)
+def test_cited_targets_are_read_from_markers(answer: str, cited: tuple[str, ...]) -> None:
+    assert cited_targets(answer) == cited
+
+
+def test_a_followup_after_an_answer_carries_what_it_cited() -> None:
+    history = ["铁路方面要推进哪些项目？", Turn("assistant", "……项目建设【任务7】")]
+    asked = prepare("那谁牵头？", history)
+    assert asked.is_followup
+    assert asked.cited == ("7",)
+    assert asked.search_text == "铁路方面要推进哪些项目？ 那谁牵头？"
+    # A question that stands alone ignores what was cited before.
+    alone = prepare("跨省区流域水资源水环境保护这项工作由哪个部门牵头？", history)
+    assert not alone.is_followup and alone.cited == ()

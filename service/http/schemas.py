@@ -1,0 +1,289 @@
+"""Request and response models of the HTTP API (Pydantic lives only at this edge).
+
+The domain speaks the frozen dataclasses of :mod:`service.contract`; these models
+describe the wire format, check requests and document both in ``/docs``.
+Unknown request fields are ignored, as OpenAI clients send many we do not use.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utf8_text(text: str) -> str:
+    # A JSON string may escape a lone surrogate ("\ud800"): it is no text, and it
+    # could not be written back out as UTF-8.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds an unpaired surrogate; send UTF-8 text") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_utf8_text)]
+EXAMPLE_QUESTION = "铁路项目由谁牵头？"
+EXAMPLE_ANSWER = (
+    "「共建现代化综合交通运输体系」中铁路方面的工作由省发展改革委、省交通运输厅牵头，"
+    "广铁集团等按职责分工负责【任务7】"
+)
+
+ASK_EXAMPLE: dict[str, Any] = {
+    "question": EXAMPLE_QUESTION,
+    "answer": EXAMPLE_ANSWER,
+    "abstained": False,
+    "citations": [
+        {
+            "doc": "gd-pprd-2017",
+            "task": 7,
+            "section": "二(三)",
+            "title": "共建现代化综合交通运输体系",
+            "clause_id": "gd-pprd-2017/二/三/7/p2",
+            "quote": "(省发展改革委、交通运输厅牵头，广铁集团等按职责分工负责)",
+            "lead": ["省发展改革委", "省交通运输厅"],
+            "participants": ["广铁集团"],
+            "score": 1.0,
+            "marker": "【任务7】",
+        }
+    ],
+    "timing_ms": {"retrieve": 11.2, "total": 11.9},
+    "kind": "lead",
+    "reason": None,
+    "ranking": ["7", "26", "19"],
+    "reason_text": None,
+}
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- /v1/ask ---------------------------------------------------------------
+
+
+class HistoryTurn(_Request):
+    """An earlier turn; an assistant turn keeps its 【任务N】 markers."""
+
+    role: Literal["user", "assistant"]
+    content: Text
+
+
+class AskRequest(_Request):
+    """A question, with the earlier turns of its conversation for follow-ups."""
+
+    question: Text = Field(description="The question, in Chinese or English.")
+    history: list[Text | HistoryTurn] = Field(
+        default_factory=list,
+        description="Earlier turns, oldest first: a string is a user turn.",
+    )
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {"question": EXAMPLE_QUESTION},
+                {
+                    "question": "那谁牵头？",
+                    "history": [
+                        "铁路方面要推进哪些项目？",
+                        {"role": "assistant", "content": "…推进合浦至湛江铁路…【任务7】"},
+                    ],
+                },
+            ]
+        },
+    )
+
+
+class CitationOut(BaseModel):
+    doc: str
+    task: int | None = Field(description="Task number; null for a section that is no task.")
+    section: str
+    title: str
+    clause_id: str
+    quote: str = Field(description="Verified to occur verbatim in the clause.")
+    lead: list[str]
+    participants: list[str]
+    score: float
+    marker: str
+
+
+class AskResponse(BaseModel):
+    """The response contract (README), plus ``reason_text`` for declined answers."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    timing_ms: dict[str, float]
+    kind: str = Field(description="search | lead | aggregate | lookup | declined")
+    reason: str | None = Field(description="Why the answer was declined, as a code.")
+    ranking: list[str]
+    reason_text: str | None = Field(description="The reason in one Chinese sentence.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ASK_EXAMPLE]})
+
+
+# --- OpenAI-compatible chat ------------------------------------------------
+
+
+class ContentPart(_Request):
+    """One part of a message's content; only ``text`` parts are read."""
+
+    type: str
+    text: Text | None = None
+
+
+class ChatMessage(_Request):
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: Text | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text: a string as it is, text parts joined, other parts skipped."""
+        if isinstance(self.content, str):
+            return self.content
+        parts = self.content or []
+        return "".join(p.text for p in parts if p.type == "text" and p.text is not None)
+
+
+class StreamOptions(_Request):
+    include_usage: bool = False
+
+
+class ChatRequest(_Request):
+    """A Chat Completions request; sampling options and tools are accepted and ignored."""
+
+    model: str = "policy-qa"
+    messages: list[ChatMessage]
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "policy-qa",
+                    "messages": [{"role": "user", "content": EXAMPLE_QUESTION}],
+                },
+                {
+                    "model": "policy-qa",
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                    "messages": [
+                        {"role": "user", "content": "铁路方面要推进哪些项目？"},
+                        {"role": "assistant", "content": "…推进合浦至湛江铁路…【任务7】"},
+                        {"role": "user", "content": [{"type": "text", "text": "那谁牵头？"}]},
+                    ],
+                },
+            ]
+        },
+    )
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class PolicyQA(AskResponse):
+    """The structured answer behind a chat reply: the response contract + reason_text."""
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: Usage
+    policy_qa: PolicyQA = Field(description="Citations and the rest of the answer.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "chatcmpl-5d1f0c0e9b7a4a41a5b1",
+                    "object": "chat.completion",
+                    "created": 1767225600,
+                    "model": "policy-qa",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {
+                                "role": "assistant",
+                                "content": EXAMPLE_ANSWER
+                                + "\n\n来源：【任务7】共建现代化综合交通运输体系",
+                            },
+                            "finish_reason": "stop",
+                            "logprobs": None,
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 9, "completion_tokens": 79, "total_tokens": 88},
+                    "policy_qa": ASK_EXAMPLE,
+                }
+            ]
+        }
+    )
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorResponse(BaseModel):
+    """Every error under /v1, in the shape OpenAI clients unwrap."""
+
+    error: ErrorDetail
+
+
+def error_example(
+    message: str,
+    param: str | None = None,
+    code: str | None = None,
+    type_: str = "invalid_request_error",
+) -> dict[str, Any]:
+    """An ``ErrorResponse`` example for the ``responses`` table of a route."""
+    return {
+        "model": ErrorResponse,
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "message": message,
+                        "type": type_,
+                        "param": param,
+                        "code": code,
+                    }
+                }
+            }
+        },
+    }
