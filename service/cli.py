@@ -392,19 +392,25 @@ _ECHOED_CHARS = 40
 
 
 def _render(result: object) -> str:
-    """The answer for people: text, then each citation with its quote and agencies."""
+    """The answer for people: text, then each citation with its quote and agencies; a
+    declined answer's related clauses follow under 相关条款, marked as no answer (an
+    off-topic answer's text holds its suggested questions)."""
     from service.contract import Answer
+    from service.present import RELATED_LABEL
 
     assert isinstance(result, Answer)
     lines = [result.answer]
-    for cite in result.citations:
-        lines.append("")
-        lines.append(f"{cite.marker} {cite.title}  ({cite.section}, {cite.clause_id})")
-        lines.append(f"  “{cite.quote}”")
-        if cite.lead:
-            lines.append(f"  牵头：{'、'.join(cite.lead)}")
-        if cite.participants:
-            lines.append(f"  参与：{'、'.join(cite.participants)}")
+    for heading, cites in (("", result.citations), (RELATED_LABEL, result.related)):
+        if heading and cites:
+            lines += ["", heading]
+        for cite in cites:
+            lines.append("")
+            lines.append(f"{cite.marker} {cite.title}  ({cite.section}, {cite.clause_id})")
+            lines.append(f"  “{cite.quote}”")
+            if cite.lead:
+                lines.append(f"  牵头：{'、'.join(cite.lead)}")
+            if cite.participants:
+                lines.append(f"  参与：{'、'.join(cite.participants)}")
     return "\n".join(lines)
 
 

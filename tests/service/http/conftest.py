@@ -11,16 +11,22 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from service.config import Settings
 from service.http.main import create_app
 
 QUESTION = "铁路项目由谁牵头？"
+# The shared app serves every test from one address: no rate limit (test_protect.py
+# tests the limit with apps of its own).
+UNLIMITED = Settings(rate_limit_per_minute=0)
 
 
 @pytest.fixture(scope="session")
 def client(engine) -> Iterator[TestClient]:
     """A TestClient over the app with the real engine (no server errors re-raised:
     the client sees what a real one would)."""
-    with TestClient(create_app(engine=engine), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(UNLIMITED, engine=engine), raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 
@@ -28,7 +34,7 @@ def client(engine) -> Iterator[TestClient]:
 def live_server(engine) -> Iterator[str]:
     """Base URL of a real uvicorn server over the real engine, on a free port."""
     config = uvicorn.Config(
-        create_app(engine=engine), host="127.0.0.1", port=0, log_level="warning"
+        create_app(UNLIMITED, engine=engine), host="127.0.0.1", port=0, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.http.main import create_app
+from tests.service.http.conftest import UNLIMITED
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,7 +48,7 @@ needs_chromium = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def page_client(engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine=engine)) as test_client:
+    with TestClient(create_app(UNLIMITED, engine=engine)) as test_client:
         yield test_client
 
 
@@ -97,7 +98,7 @@ def server_url(engine) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(engine=engine), log_level="warning")
+    config = uvicorn.Config(create_app(UNLIMITED, engine=engine), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
