@@ -53,6 +53,15 @@ _DOC_TYPES = (
 _TITLE_END = re.compile(rf"(?:{'|'.join(_DOC_TYPES)})$")
 _MAX_TITLE_LINE = 60
 _MAX_SIGNATURE = 30
+# 广东省人民政府关于印发《X》的通知: who issues what.
+_ISSUING_NOTICE = re.compile(r"^(?P<issuer>.+?)关于印发(?P<title>.+?)的通知$")
+# 现将《X》印发给你们: the notice's body names what it issues.
+_ISSUED_IN_BODY = re.compile(r"现将《([^》]+)》(?:印发|发)给")
+_DATE_PARTS = re.compile(
+    rf"^(?P<y>[\d〇零一二三四五六七八九]{{4}})年(?P<m>[\d{_CN_DIGITS}]{{1,2}})月"
+    rf"(?P<d>[\d{_CN_DIGITS}]{{1,3}})日$"
+)
+_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,20 @@ class FrontMatter:
     notice: Notice | None
     doc_title: str
     preamble: tuple[str, ...]
+    doc_numbers: tuple[str, ...] = ()  # 文号 lines under the document's own title
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """What the text says about the document itself; None where it does not say.
+
+    ``date`` is ISO (``2017-01-20``); ``doc_number`` is the first 文号 line.
+    """
+
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    date: str | None
 
 
 def split_front_matter(lines: list[str]) -> FrontMatter:
@@ -91,11 +114,99 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
         notice = _notice(lines[: date_at + 1])
         rest = lines[date_at + 1 :]
     title_lines: list[str] = []
+    numbers: list[str] = []
     while rest and _is_title_line(rest[0]):
-        if not DOC_NUMBER_LINE.match(rest[0]):  # a 文号 under the title is not part of it
-            title_lines.append(rest[0])
+        # A 文号 under the title is not part of it.
+        (numbers if DOC_NUMBER_LINE.match(rest[0]) else title_lines).append(rest[0])
         rest = rest[1:]
-    return FrontMatter(notice=notice, doc_title="".join(title_lines), preamble=tuple(rest))
+    return FrontMatter(
+        notice=notice,
+        doc_title="".join(title_lines),
+        preamble=tuple(rest),
+        doc_numbers=tuple(numbers),
+    )
+
+
+def read_doc_facts(lines: list[str], body_start: int) -> DocFacts:
+    """Title, 文号, issuer and date of a document from its (stripped, non-empty) lines.
+
+    ``body_start`` is the index of the first numbered heading. The title is the
+    attached document's own title, else the one a 印发 notice names (…关于印发《X》的
+    通知 → X); issuer and date come from the notice's sign-off, else from a
+    signature and date that close the document.
+
+    >>> read_doc_facts(["广东省推进数字政府建设工作方案", "一、总体要求", "……",
+    ...                 "广东省人民政府办公厅", "二〇二三年六月十二日"], 1)
+    DocFacts(title='广东省推进数字政府建设工作方案', doc_number=None, issuer='广东省人民政府办公厅', date='2023-06-12')
+    """  # noqa: E501
+    front = split_front_matter(lines[:body_start])
+    notice = front.notice
+    numbers = (notice.doc_numbers if notice else ()) + front.doc_numbers
+    issuer = notice.signature if notice else None
+    date = iso_date(notice.date) if notice else None
+    tail = lines[body_start:]
+    if date is None and len(tail) >= 3 and DATE_LINE.match(tail[-1]):
+        date = iso_date(tail[-1])
+        if len(tail[-2]) <= _MAX_SIGNATURE and _is_title_line(tail[-2]):
+            issuer = tail[-2]
+    title = _own_title(front)
+    if issuer is None:
+        for candidate in (notice.title if notice else "", front.doc_title):
+            m = _ISSUING_NOTICE.match(candidate)
+            if m:
+                issuer = m.group("issuer")
+                break
+    return DocFacts(
+        title=title or None,
+        doc_number=numbers[0] if numbers else None,
+        issuer=issuer or None,
+        date=date,
+    )
+
+
+def iso_date(text: str) -> str | None:
+    """``2017年1月20日`` or ``(二〇一七年一月二十日)`` → ``2017-01-20``; None if not a date.
+
+    >>> iso_date("(二〇一七年一月二十日)"), iso_date("2023年6月12日")
+    ('2017-01-20', '2023-06-12')
+    """
+    m = _DATE_PARTS.match(text.strip().strip("()（）"))
+    if m is None:
+        return None
+    year = "".join(str(_DIGIT.get(c, c)) for c in m.group("y"))
+    month, day = _number(m.group("m")), _number(m.group("d"))
+    if not year.isdigit() or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def _number(text: str) -> int:
+    """1 … 31 written in Arabic or Chinese numerals (十二, 二十, 三十一)."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _DIGIT.get(text, 0) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    return (_DIGIT.get(tens, 0) if tens else 1) * 10 + (_DIGIT.get(ones, 0) if ones else 0)
+
+
+def _own_title(front: FrontMatter) -> str:
+    """The document's own title: its title line, else what its 印发 notice issues."""
+    notice = front.notice
+    candidates = (front.doc_title, notice.title if notice else "")
+    for candidate in candidates:
+        m = _ISSUING_NOTICE.match(candidate)
+        if m:
+            return m.group("title").strip("《》")
+        if candidate and candidate != (notice.title if notice else None):
+            return candidate
+    if notice:
+        for line in notice.body:
+            m = _ISSUED_IN_BODY.search(line)
+            if m:
+                return m.group(1)
+        return notice.title
+    return ""
 
 
 def _is_title_line(line: str) -> bool:

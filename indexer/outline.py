@@ -121,7 +121,8 @@ def _notice_json(tree: Node) -> dict[str, Any] | None:
 
 def _doc_outline(doc: ParsedDoc, out: list[str]) -> None:
     meta = doc.meta
-    out.append(f"{meta.title}  {meta.doc_number}  {meta.date}  {meta.issuer}  [{meta.id}]")
+    facts = (meta.doc_number, meta.date, meta.issuer)
+    out.append(f"{meta.title}  {'  '.join(f or '-' for f in facts)}  [{meta.id}]")
     counts = sum(1 for c in doc.clauses if c.id.startswith(f"{meta.id}/通知/"))
     notice = _notice_json(doc.tree)
     if notice:

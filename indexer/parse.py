@@ -77,7 +77,9 @@ def _collect_sections(node: Node, part_code: str, titles: dict[str, str]) -> Non
     for child in node.children:
         if child.kind in ("part", "chapter"):
             code = child.label if child.kind == "part" else f"第{child.label}章"
-            if any(c.kind == "paragraph" for c in child.children):
+            # A part is cited by its own code when it holds text or tasks directly
+            # (a 工作方案 numbers its tasks 1. 2. … right under 二、, with no (一) sections).
+            if any(c.kind in ("paragraph", "task") for c in child.children):
                 titles[code] = child.title
             _collect_sections(child, code, titles)
         elif child.kind == "section":

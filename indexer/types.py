@@ -12,13 +12,17 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class DocMeta:
-    """Metadata of one corpus document, read from its ``<name>.json`` file."""
+    """Metadata of one corpus document: its ``<name>.json`` file, completed from the text.
+
+    ``doc_number`` (文号), ``issuer`` and ``date`` (ISO, ``2017-01-20``) are None when
+    neither the metadata file nor the text gives them.
+    """
 
     id: str
     title: str
-    doc_number: str
-    issuer: str
-    date: str
+    doc_number: str | None
+    issuer: str | None
+    date: str | None
     source: Path
 
 

@@ -45,7 +45,7 @@ _index_option = click.option(
 def _open_engine(index_dir: Path | None) -> Engine:
     """The engine over ``index_dir`` (or the configured one), built first when missing
     and rebuilt, with a warning, when the corpus changed since it was built."""
-    from service.engine import open_configured
+    from service.startup import open_configured
 
     return open_configured(get_settings(), index_dir=index_dir)
 

@@ -87,7 +87,10 @@ def _signoff(catalog: Catalog) -> Clause | None:
     for target in catalog.targets.values():
         for clause in target.clauses:
             lines = clause.text.splitlines()
-            if len(lines) > 1 and any(DOC_NUMBER_LINE.match(ln) for ln in lines):
+            # A notice without a 文号 still signs off with a date.
+            if len(lines) > 1 and any(
+                DOC_NUMBER_LINE.match(ln) or DATE_LINE.match(ln) for ln in lines
+            ):
                 return clause
     return None
 

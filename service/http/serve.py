@@ -68,7 +68,7 @@ def serve(host: str, port: int, index_dir: Path | None, workers: int) -> None:
     # Workers are fresh processes that build their app from FACTORY and read their
     # settings from the environment, so --index travels as the variable. The index is
     # built here first, so the workers do not all build it at once.
-    from service.engine import ensure_index
+    from service.startup import ensure_index
 
     if index_dir is not None:
         os.environ["POLICYQA_INDEX_DIR"] = str(index_dir.resolve())

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.agencies import is_non_provincial, normalize_name, parse_note, split_note
+from indexer.agencies import (
+    is_non_provincial,
+    normalize_name,
+    note_clauses,
+    parse_note,
+    split_note,
+)
 
 # Every distinct responsibility note of 粤府〔2017〕8号, in document order, with the
 # agencies it names. Notes without 牵头 name no lead: all their agencies share the work.
@@ -419,11 +425,106 @@ INVENTED_NOTES = [
 ]
 
 
+# The genre's other wordings: each note with its agencies and their roles, in note order.
+# L lead, R responsible (负责, 按职责分工负责), IM implementer (结合实际落实), S support
+# (配合, 参与), P partner (the list after 会同), G guide (指导).
+L, R, IM, S, P, G = "lead", "responsible", "implementer", "support", "partner", "guide"
+GENRE_NOTES = [
+    # No 牵头: no lead; A and B share the work, the cities implement it.
+    (
+        "(省科技厅、工业和信息化厅按职责分工负责，各地级以上市人民政府结合实际落实)",
+        (("省科技厅", R), ("省工业和信息化厅", R), ("各地级以上市人民政府", IM)),
+    ),
+    (
+        "(省工业和信息化厅牵头，省财政厅配合，各地级以上市人民政府结合实际落实)",
+        (("省工业和信息化厅", L), ("省财政厅", S), ("各地级以上市人民政府", IM)),
+    ),
+    (
+        "(省工业和信息化厅、发展改革委牵头，各地级以上市人民政府结合实际落实)",
+        (("省工业和信息化厅", L), ("省发展改革委", L), ("各地级以上市人民政府", IM)),
+    ),
+    (
+        "(省发展改革委牵头，省财政厅、商务厅参与)",
+        (("省发展改革委", L), ("省财政厅", S), ("省商务厅", S)),
+    ),
+    ("(省市场监管局、工业和信息化厅负责)", (("省市场监管局", R), ("省工业和信息化厅", R))),
+    ("(由省教育厅牵头)", (("省教育厅", L),)),
+    (
+        "(由省地方金融监管局牵头，人民银行广州分行、广东银保监局参与)",
+        (("省地方金融监管局", L), ("人民银行广州分行", S), ("广东银保监局", S)),
+    ),
+    (
+        "(省人力资源社会保障厅会同省教育厅、工业和信息化厅负责)",
+        (("省人力资源社会保障厅", L), ("省教育厅", P), ("省工业和信息化厅", P)),
+    ),
+    ("(由省教育厅会同省财政厅牵头)", (("省教育厅", L), ("省财政厅", P))),
+    ("(省发展改革委会同省财政厅等部门负责)", (("省发展改革委", L), ("省财政厅", P))),
+    ("(各地级以上市人民政府结合实际落实)", (("各地级以上市人民政府", IM),)),
+    # Full-width brackets; ； between clauses; a comma group that resets the prefix.
+    (
+        "（省通信管理局牵头；中国电信广东公司、中国移动广东公司等配合）",
+        (("省通信管理局", L), ("中国电信广东公司", S), ("中国移动广东公司", S)),
+    ),
+    (
+        "(广州、深圳市人民政府负责，省工业和信息化厅指导)",
+        (("广州市人民政府", R), ("深圳市人民政府", R), ("省工业和信息化厅", G)),
+    ),
+    ("(省发展改革委牵头负责，省财政厅等有关单位配合)", (("省发展改革委", L), ("省财政厅", S))),
+    ("(省商务厅负责牵头，省外办协助)", (("省商务厅", L), ("省外办", S))),
+    # Brackets inside a name; 、 inside them does not split it.
+    (
+        "(各地级以上市人民政府、各县(市、区)人民政府按职责分工落实)",
+        (("各地级以上市人民政府", R), ("各县(市、区)人民政府", R)),
+    ),
+    # 市场监管局 is a 省 department here, not a 市-level name; at a 市 list's head it is 市's.
+    ("(省商务厅、市场监管局等参与)", (("省商务厅", S), ("省市场监管局", S))),
+    ("(市交通运输局、市场监管局负责)", (("市交通运输局", R), ("市市场监管局", R))),
+    # A name that starts with a province is no bare department: 广东银保监局 stays.
+    ("(省地方金融监管局、广东银保监局负责)", (("省地方金融监管局", R), ("广东银保监局", R))),
+]
+
+
 @pytest.mark.parametrize(("note", "lead", "participants"), DOCUMENT_NOTES + INVENTED_NOTES)
 def test_parse_note(note: str, lead: tuple[str, ...], participants: tuple[str, ...]) -> None:
     resp = parse_note(note)
     assert resp.lead == lead
     assert resp.participants == participants
+
+
+@pytest.mark.parametrize(("note", "roles"), GENRE_NOTES)
+def test_parse_note_roles(note: str, roles: tuple[tuple[str, str], ...]) -> None:
+    resp = parse_note(note)
+    assert resp.roles == roles
+    assert resp.lead == tuple(name for name, role in roles if role == L)
+    assert resp.participants == tuple(name for name, role in roles if role != L)
+
+
+@pytest.mark.parametrize(("note", "lead", "participants"), DOCUMENT_NOTES)
+def test_document_note_roles(
+    note: str, lead: tuple[str, ...], participants: tuple[str, ...]
+) -> None:
+    # In 粤府〔2017〕8号 every participant works 按职责分工负责.
+    roles = dict(parse_note(note).roles)
+    assert [name for name, role in roles.items() if role == L] == list(lead)
+    assert {roles[name] for name in participants} <= {R}
+
+
+@pytest.mark.parametrize(
+    ("body", "clauses"),
+    [
+        ("省科技厅牵头", [("省科技厅", "牵头")]),
+        (
+            "由省科技厅牵头，省财政厅、教育厅等按职责分工负责",
+            [("省科技厅", "牵头"), ("省财政厅、教育厅", "按职责分工负责")],
+        ),
+        ("省人社厅会同省教育厅负责", [("省人社厅", "会同"), ("省教育厅", "负责")]),
+        # A verb inside a name, or before more text, ends no clause.
+        ("省参与式治理中心负责", [("省参与式治理中心", "负责")]),
+        ("省发展改革委牵头组织", [("省发展改革委牵头组织", "")]),
+    ],
+)
+def test_note_clauses(body: str, clauses: list[tuple[str, str]]) -> None:
+    assert note_clauses(body) == clauses
 
 
 def test_document_table_covers_every_note() -> None:
@@ -445,6 +546,9 @@ def test_document_table_covers_every_note() -> None:
         ("珠海出入境检验检疫局", True),
         ("团省委", True),
         ("各区政府", True),
+        ("广东银保监局", True),
+        ("广东省通信管理局", True),
+        ("各县(市、区)人民政府", True),
         ("交通运输厅", False),
         ("经济和信息化委", False),
         ("海洋与渔业厅", False),
@@ -465,6 +569,8 @@ def test_is_non_provincial(name: str, expected: bool) -> None:
         ("交通运输厅", None, "交通运输厅"),
         ("城乡住房建设厅", "省", "省住房城乡建设厅"),  # word-order variant → one name
         ("财政局", "市", "市财政局"),
+        ("市场监管局", "省", "省市场监管局"),
+        ("市场监管局", "市", "市市场监管局"),
     ],
 )
 def test_normalize_name(name: str, prefix: str | None, expected: str) -> None:
@@ -483,6 +589,21 @@ def test_normalize_name(name: str, prefix: str | None, expected: str) -> None:
         ("建设合作平台。（省发展改革委牵头）", "建设合作平台。", "（省发展改革委牵头）"),
         # Brackets that assign no work, or that are not at the end, are no note.
         ("深化与香港、澳门的合作(CEPA)", "深化与香港、澳门的合作(CEPA)", None),
+        # Brackets inside the note; the note's last word is a role verb of the genre.
+        (
+            "抓好宣传。(各地级以上市人民政府、各县(市、区)人民政府结合实际落实)",
+            "抓好宣传。",
+            "(各地级以上市人民政府、各县(市、区)人民政府结合实际落实)",
+        ),
+        (
+            "推广应用。（省科技厅、工业和信息化厅按职责分工负责，各地级以上市人民政府结合实际落实）",
+            "推广应用。",
+            "（省科技厅、工业和信息化厅按职责分工负责，各地级以上市人民政府结合实际落实）",
+        ),
+        # A role word, but no agency; a role word that does not end the bracket.
+        ("加大投入。(中央财政支持)", "加大投入。(中央财政支持)", None),
+        ("组织评审。(专家指导)", "组织评审。(专家指导)", None),
+        ("加大投入。(省财政厅负责的部分除外)", "加大投入。(省财政厅负责的部分除外)", None),
         ("推进(省发展改革委牵头)的项目建设。", "推进(省发展改革委牵头)的项目建设。", None),
         (
             "推进实施《珠江水运科学发展行动计划(2016-2020)》。",

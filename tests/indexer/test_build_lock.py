@@ -41,7 +41,7 @@ _ENSURE = textwrap.dedent(
     import logging, sys, time
     from pathlib import Path
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
-    from service.engine import ensure_index
+    from service.startup import ensure_index
     index, corpus, me = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     (me.parent / (me.name + ".ready")).touch()
     while not (me.parent / "go").exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import CorpusError
-from indexer.source import load_corpus
+from indexer.source import default_id, load_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -106,15 +107,97 @@ def test_missing_text_file(tmp_path: Path) -> None:
     [
         ('{"id": "t-doc", ', r"doc\.json: metadata is not valid JSON"),
         ("[1, 2]", r"doc\.json: metadata must be a JSON object"),
-        ({**META, "title": ""}, r"doc\.json: metadata lacks title"),
-        ({k: v for k, v in META.items() if k not in ("date", "source")}, "lacks date, source"),
-        ({**META, "issuer": 3}, "lacks issuer"),
+        ({**META, "source": ""}, r"doc\.json: metadata lacks source"),
+        ({k: v for k, v in META.items() if k != "source"}, "lacks source"),
+        ({**META, "issuer": 3}, r"doc\.json: issuer must be a string"),
+        ({**META, "date": ["2020"], "title": {}}, "title, date must be a string"),
+        ({**META, "id": "a/b"}, r"id 'a/b' has a slash or a space"),
     ],
-    ids=["truncated", "not-object", "empty-field", "missing-fields", "wrong-type"],
+    ids=["truncated", "not-object", "empty-source", "no-source", "wrong-type", "wrong-types", "id"],
 )
 def test_bad_metadata(tmp_path: Path, meta: dict | str, message: str) -> None:
     with pytest.raises(CorpusError, match=message):
         load_corpus(write_doc(tmp_path, TEXT.encode(), meta))
+
+
+# A 印发 notice with 文号, signature and date (in Chinese numerals), then the document.
+NOTICE_TEXT = """广东省人民政府办公厅关于印发广东省测试工作方案的通知
+粤府办〔2023〕9号
+各地级以上市人民政府，省政府各部门：
+现将《广东省测试工作方案》印发给你们，请认真组织实施。
+广东省人民政府办公厅
+二〇二三年六月十二日
+广东省测试工作方案
+为推进测试工作，制定本方案。
+一、总体要求
+推进区域合作，实现共同发展。
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            NOTICE_TEXT,
+            ("广东省测试工作方案", "粤府办〔2023〕9号", "广东省人民政府办公厅", "2023-06-12"),
+        ),
+        # No notice: the title line; no 文号, issuer or date anywhere.
+        (TEXT, ("测试方案", None, None, None)),
+        # A 文号 under the title, and a signature and date that close the document.
+        (
+            "测试市工作方案\n测府〔2020〕3号\n一、总体要求\n推进合作。\n测试市人民政府\n2020年5月8日\n",
+            ("测试市工作方案", "测府〔2020〕3号", "测试市人民政府", "2020-05-08"),
+        ),
+        # A notice with no title line after it: the title it issues; issuer from its title.
+        (
+            "测试市人民政府关于印发《测试市行动计划》的通知\n各区：\n现印发给你们。\n"
+            "2021年3月1日\n一、目标\n推进合作。\n",
+            ("测试市行动计划", None, "测试市人民政府", "2021-03-01"),
+        ),
+        # Traditional characters and full-width digits, as a scrape may have them.
+        (
+            "廣東省測試方案\n一、總體要求\n推進合作。\n廣東省人民政府\n２０１９年１２月３日\n",
+            ("广东省测试方案", None, "广东省人民政府", "2019-12-03"),
+        ),
+    ],
+    ids=["notice", "bare", "closing-sign-off", "notice-only", "traditional"],
+)
+def test_metadata_read_from_the_text(
+    tmp_path: Path, text: str, expected: tuple[str | None, ...]
+) -> None:
+    (doc,) = load_corpus(write_doc(tmp_path, text.encode(), {"source": "doc.txt"}))
+    meta = doc.meta
+    assert (meta.title, meta.doc_number, meta.issuer, meta.date) == expected
+    assert meta.id == "doc"  # from the metadata file's name
+
+
+def test_metadata_file_wins_over_the_text(tmp_path: Path) -> None:
+    meta = {"source": "doc.txt", "title": "另一个标题", "date": "2023-06-13"}
+    (doc,) = load_corpus(write_doc(tmp_path, NOTICE_TEXT.encode(), meta))
+    assert (doc.meta.title, doc.meta.date) == ("另一个标题", "2023-06-13")
+    assert (doc.meta.doc_number, doc.meta.issuer) == ("粤府办〔2023〕9号", "广东省人民政府办公厅")
+
+
+def test_text_without_a_title_needs_one_in_the_metadata(tmp_path: Path) -> None:
+    text = "为推进测试工作，制定本方案。\n一、总体要求\n推进区域合作。\n"
+    with pytest.raises(CorpusError, match=r"doc\.json: no title in the metadata and none found"):
+        load_corpus(write_doc(tmp_path, text.encode(), {"source": "doc.txt"}))
+    (doc,) = load_corpus(write_doc(tmp_path, text.encode(), {"source": "doc.txt", "title": "T"}))
+    assert doc.meta.title == "T"
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("000_fca66a49a3ddd9d2", "000-fca66a49a3ddd9d2"),
+        ("GD Digital Gov 2023", "gd-digital-gov-2023"),
+        ("gd-mdt-2023", "gd-mdt-2023"),
+        ("广东省数字政府方案（2023）", "广东省数字政府方案-2023"),
+        ("___", "doc-" + hashlib.sha1(b"___").hexdigest()[:8]),
+    ],
+)
+def test_default_id(stem: str, expected: str) -> None:
+    assert default_id(stem) == expected
 
 
 def test_metadata_not_utf8(tmp_path: Path) -> None:

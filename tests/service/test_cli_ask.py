@@ -58,7 +58,22 @@ def test_plain_output_shows_answer_marker_quote_and_agencies() -> None:
 def test_plain_output_of_a_declined_question() -> None:
     result = ask("个人所得税怎么算")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "文件中没有找到能回答这个问题的内容。"
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "文件中没有找到能回答这个问题的内容。可以问问文件写到的内容，例如："
+    # Two or three questions the document answers, and nothing shown as a source.
+    assert 2 <= len(lines[1:]) <= 3
+    assert all(line.startswith("· ") and line.endswith("？") for line in lines[1:])
+
+
+@pytest.mark.usefixtures("real_settings")
+def test_plain_output_of_a_question_the_document_does_not_state() -> None:
+    result = ask("港珠澳大桥收费标准是多少？")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "文件没有写明「共建现代化综合交通运输体系」中的金额或费用。"
+    assert lines[2] == "相关条款（供参考，并非答案）："
+    assert lines[4].startswith("【任务7】 共建现代化综合交通运输体系  (二(三), ")
+    assert "港珠澳大桥" in lines[5]
 
 
 @pytest.mark.usefixtures("real_settings")
@@ -193,7 +208,7 @@ def test_missing_index_folder_is_built_on_first_use(
     index_dir = tmp_path / "fresh" / "index"
     env = {"POLICYQA_INDEX_DIR": str(index_dir), "POLICYQA_CORPUS_DIR": str(SMALL_CORPUS)}
     with _use_settings(monkeypatch, **env):
-        with caplog.at_level(logging.WARNING, logger="service.engine"):
+        with caplog.at_level(logging.WARNING, logger="service.startup"):
             result = ask("碧道建设谁牵头？", "--json")
         assert result.exit_code == 0, result.output
         assert (index_dir / "manifest.json").is_file()

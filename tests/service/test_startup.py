@@ -13,7 +13,8 @@ import pytest
 from indexer.build import build_index
 from indexer.errors import IndexWriteError
 from indexer.store import stale_files
-from service.engine import Engine, ensure_index, open_engine
+from service.engine import Engine
+from service.startup import ensure_index, open_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 GZ_CORPUS = ROOT / "tests" / "data" / "corpus_gz"
