@@ -1,4 +1,8 @@
-"""The quality gate: compare measured metrics with the floors in ``thresholds.json``."""
+"""The quality gate: compare measured metrics with the floors in ``thresholds.json``.
+
+Some metrics are only reported beside the gate (:data:`REPORTED_METRICS`) until
+``thresholds.json`` gives them a bound.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eval.metrics import GRADED_METRICS
 from indexer.errors import PolicyQAError
 
 THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
+# Measured and shown with the gate's checks, with no bound yet: the graded answers
+# (answered share, graded declines of out-of-scope questions, dead ends).
+REPORTED_METRICS = GRADED_METRICS
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,19 @@ def check_gate(summary: Mapping[str, float | None], thresholds: Thresholds) -> l
             if bound is not None:
                 checks.append(GateCheck(metric, summary.get(metric), float(bound), kind))
     return checks
+
+
+def reported_metrics(
+    summary: Mapping[str, float | None], thresholds: Thresholds
+) -> list[tuple[str, float | None]]:
+    """The reported metrics that no bound checks, with their measured values."""
+    bounded = {
+        metric
+        for bounds in (thresholds.floors, thresholds.ceilings)
+        for metric, bound in bounds.items()
+        if bound is not None
+    }
+    return [(m, summary.get(m)) for m in REPORTED_METRICS if m not in bounded]
 
 
 def gate_message(checks: list[GateCheck]) -> str | None:

@@ -7,6 +7,11 @@ A *target key* is ``str(task)`` for a task and the section code (``"一(三)"``)
 otherwise, for gold and for citations alike. A question is *answerable* when
 its gold list is non-empty; out-of-scope questions only count for the decline
 metrics.
+
+Graded answers (the contract's ``status``): the share of answerable questions
+answered, the share of out-of-scope questions that get ``not_stated`` or
+``off_topic``, and *dead ends*: answerable questions whose answer neither cites a
+gold target first nor shows one first among its ``related`` clauses.
 """
 
 from __future__ import annotations
@@ -31,8 +36,13 @@ ANSWER_METRICS = (
     "fact_coverage",
 )
 DECLINE_METRICS = ("decline_precision", "decline_recall", "wrongly_declined_rate")
+GRADED_METRICS = ("answered_rate", "out_of_scope_graded_rate", "dead_end_rate")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
-ALL_METRICS = RETRIEVAL_METRICS + ANSWER_METRICS + DECLINE_METRICS + LATENCY_METRICS
+ALL_METRICS = (
+    RETRIEVAL_METRICS + ANSWER_METRICS + DECLINE_METRICS + GRADED_METRICS + LATENCY_METRICS
+)
+# The statuses of a declined answer (service/contract.py).
+GRADED_STATUSES = ("not_stated", "off_topic")
 # Stands in for "nothing retrieved" so ranx keeps the query and scores it 0.
 _NO_HIT = "__no_hit__"
 
@@ -88,6 +98,10 @@ class QuestionScore:
     fact_coverage: float | None
     latency_ms: float | None
     retrieval: dict[str, float] = field(default_factory=dict)
+    # The contract's status; None for an error or a response without one.
+    status: str | None = None
+    # Answerable only: neither the first citation nor the first related clause is gold.
+    dead_end: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -116,15 +130,33 @@ def normalize_key(key: object) -> str:
     return unicodedata.normalize("NFKC", str(key)).strip()
 
 
-def citation_keys(response: Mapping[str, Any]) -> list[str]:
-    """The answer's cited target keys, in citation order, without repeats."""
+def citation_keys(response: Mapping[str, Any], field: str = "citations") -> list[str]:
+    """The answer's cited target keys, in citation order, without repeats
+    (``field="related"``: the keys of the clauses shown beside a decline)."""
     keys: list[str] = []
-    for cite in response.get("citations") or ():
+    for cite in response.get(field) or ():
         task = cite.get("task")
         key = normalize_key(task if task is not None else cite.get("section", ""))
         if key and key not in keys:
             keys.append(key)
     return keys
+
+
+def response_status(response: Mapping[str, Any]) -> str | None:
+    """The response's status: as given, else ``answered`` for an answer that did not
+    abstain (a server from before statuses); None for an error or an ungraded decline."""
+    if "error" in response:
+        return None
+    status = response.get("status")
+    if status is not None:
+        return str(status)
+    return None if response.get("abstained") else "answered"
+
+
+def answer_text(response: Mapping[str, Any]) -> str:
+    """The text that may hold facts: a declined answer's words (what the document does
+    not state, suggested questions) answer nothing, so they hold none."""
+    return "" if response.get("abstained") else str(response.get("answer") or "")
 
 
 def normalize_text(text: str) -> str:
@@ -187,6 +219,7 @@ def score_question(
 ) -> QuestionScore:
     """Score one answer against its gold row (retrieval scores come from ranx)."""
     declined = bool(response.get("abstained"))
+    status = response_status(response)
     timing = response.get("timing_ms") or {}
     latency = timing.get("total")
     latency_ms = float(latency) if latency is not None else None
@@ -204,6 +237,7 @@ def score_question(
             citation_recall=None,
             fact_coverage=None,
             latency_ms=latency_ms,
+            status=status,
         )
     gold = set(row.gold)
     cited = citation_keys(response)
@@ -212,8 +246,9 @@ def score_question(
     # No citations scores precision 0, not "undefined": declining must not pay.
     precision = sum(hits) / len(cited) if cited else 0.0
     recall = len(gold.intersection(cited)) / len(gold)
-    facts = fact_hits(row.facts, str(response.get("answer") or ""))
+    facts = fact_hits(row.facts, answer_text(response))
     coverage = sum(facts) / len(facts) if facts else None
+    related = citation_keys(response, "related")
     return QuestionScore(
         id=row.id,
         type=row.type,
@@ -228,6 +263,8 @@ def score_question(
         fact_coverage=coverage,
         latency_ms=latency_ms,
         retrieval=dict(retrieval or {}),
+        status=status,
+        dead_end=not first and not (bool(related) and related[0] in gold),
     )
 
 
@@ -263,6 +300,9 @@ def summarize(scores: Sequence[QuestionScore]) -> Summary:
     summary["decline_precision"] = _ratio(correct_declines, len(declined))
     summary["decline_recall"] = _ratio(correct_declines, len(out_of_scope))
     summary["wrongly_declined_rate"] = _ratio(sum(s.declined for s in answerable), len(answerable))
+    summary["answered_rate"] = _mean([s.status == "answered" for s in answerable])
+    summary["out_of_scope_graded_rate"] = _mean([s.status in GRADED_STATUSES for s in out_of_scope])
+    summary["dead_end_rate"] = _mean([s.dead_end for s in answerable])
     summary["latency_p50_ms"] = percentile(latencies, 50)
     summary["latency_p95_ms"] = percentile(latencies, 95)
     return summary
@@ -288,8 +328,9 @@ def failure_tags(row: GoldRow, response: Mapping[str, Any], score: QuestionScore
         tags = ["wrongly_declined"]
     else:
         tags = [] if score.first_citation_correct else ["wrong_first_citation"]
-    answer = str(response.get("answer") or "")
-    hits = fact_hits(row.facts, answer)
+    if score.dead_end:
+        tags.append("dead_end")
+    hits = fact_hits(row.facts, answer_text(response))
     tags += [f"missing_fact:{f}" for f, hit in zip(row.facts, hits, strict=True) if not hit]
     return tags
 
@@ -307,9 +348,11 @@ def failure_record(row: GoldRow, response: Mapping[str, Any], tags: list[str]) -
         "got": {
             "answer": response.get("answer", ""),
             "abstained": bool(response.get("abstained")),
+            "status": response_status(response),
             "kind": response.get("kind"),
             "reason": response.get("reason"),
             "citations": citation_keys(response),
+            "related": citation_keys(response, "related"),
             "ranking_top3": [normalize_key(r) for r in (response.get("ranking") or ())][:3],
         },
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from eval.gate import Thresholds, check_gate
+from eval.gate import Thresholds, check_gate, reported_metrics
 from eval.metrics import ALL_METRICS, EvalResult, Summary
 
 SUMMARY_COLUMNS = (
@@ -20,6 +20,7 @@ SUMMARY_COLUMNS = (
     "fact_coverage",
     "decline_recall",
     "wrongly_declined_rate",
+    "dead_end_rate",
     "latency_p50_ms",
 )
 BREAKDOWN_COLUMNS = (
@@ -32,6 +33,9 @@ BREAKDOWN_COLUMNS = (
     "fact_coverage",
     "decline_recall",
     "wrongly_declined_rate",
+    "answered_rate",
+    "out_of_scope_graded_rate",
+    "dead_end_rate",
     "latency_p50_ms",
 )
 _SHORT = {
@@ -46,6 +50,9 @@ _SHORT = {
     "decline_precision": "decl_P",
     "decline_recall": "decl_R",
     "wrongly_declined_rate": "wrong_decl",
+    "answered_rate": "answered",
+    "out_of_scope_graded_rate": "oos_graded",
+    "dead_end_rate": "dead_end",
     "latency_p50_ms": "p50_ms",
     "latency_p95_ms": "p95_ms",
 }
@@ -116,7 +123,8 @@ def _failure_md(f: Mapping) -> list[str]:
         f"  - Q: {f['question']}{history}",
         f"  - expected: gold {expected['gold']}, facts {expected['facts']}",
         f"  - got: citations {got['citations']}, ranking top-3 {got['ranking_top3']}, "
-        f"abstained={got['abstained']}",
+        f"abstained={got['abstained']}, status={got.get('status')}, "
+        f"related {got.get('related', [])}",
         f"  - answer: {answer or '(empty)'}",
     ]
 
@@ -140,6 +148,10 @@ def markdown_report(
         rows = [
             [c.metric, f"{c.kind} {c.bound:.3f}", fmt(c.metric, c.measured), _verdict(c.passed)]
             for c in checks
+        ]
+        rows += [
+            [metric, "reported", fmt(metric, value), "—"]
+            for metric, value in reported_metrics(s, thresholds)
         ]
         lines += ["## Targets", "", f"Set on the {thresholds.set} split. {thresholds.comment}", ""]
         lines += _md_table(["metric", "target", "measured", "result"], rows)

@@ -34,7 +34,6 @@ from service.compose import (
     content_weights,
     sentence_spans,
     term_weights,
-    with_next_sentences,
 )
 from service.regions import MEMBERS
 
@@ -223,7 +222,7 @@ def _judge_by_rules(engine: Engine, text: str, retrieval: Retrieval | None) -> V
 def _unmet(asked: Asked, span: Span) -> str | None:
     """What the span (with the next sentence) lacks; a word asked for may also stand in
     its clause's responsibility note ("要承担责任的地市政府有哪几个")."""
-    return unmet(asked, with_next_sentences(span).text, span.clause.note or "")
+    return unmet(asked, span.text, span.clause.note or "")
 
 
 def _typed_span(asked: Asked, spans: list[Span], floor: float) -> Span | None:

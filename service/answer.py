@@ -19,8 +19,8 @@ from indexer.tokenize import normalize
 from indexer.types import Clause
 from service.abstain import judge
 from service.catalog import Catalog, Target
-from service.compose import list_span, term_weights
-from service.contract import Answer
+from service.contract import ANSWERED, Answer
+from service.decline import declined
 from service.doc_facts import document_facts
 from service.engine import Engine
 from service.extract import ranking_of, search_answer, with_city_governments, with_content
@@ -56,7 +56,6 @@ _ASKS_CITIES = re.compile(
     r"|(市|城市)(一共|总共|共)?有?几个|\bcities\b",
     re.I,
 )
-_ASKS_SEVERAL = re.compile(r"哪些|哪几|列(一下|出)|都有(啥|什么)|\bwhich\b|\bwhat are\b", re.I)
 _RESPONSIBLE = re.compile(rf"{_LEADS.pattern}|负责|参与", re.IGNORECASE)
 # How close a runner-up must score to stand in for the best target: one with a
 # responsibility note for a who-leads question, a task for "那条给我概括一下".
@@ -76,7 +75,7 @@ def answer_question(engine: Engine, question: str, history: Sequence[str | Turn]
     asked = _about_cited(engine.catalog, prepare(question, history, engine.limits))
     timing: dict[str, float] = {}
     if not asked.has_content:
-        return _declined(asked, "no_content", timing, started)
+        return _declined(engine, asked, "no_content", timing, started)
     composed, retrieval = _compose(engine, asked, timing)
     if composed is None:
         if retrieval is not None:
@@ -85,28 +84,31 @@ def answer_question(engine: Engine, question: str, history: Sequence[str | Turn]
             retrieval = _named_section_first(engine.catalog, asked.text, retrieval)
         verdict = judge(engine, asked.text, retrieval)
         if verdict.reason or retrieval is None:
-            return _declined(asked, verdict.reason or "no_match", timing, started, retrieval)
+            reason = verdict.reason or "no_match"
+            return _declined(engine, asked, reason, timing, started, retrieval)
         if verdict.span is not None:
             retrieval = retrieval.with_first(verdict.span.clause)
-        span = verdict.span
-        if _ASKS_SEVERAL.search(asked.text):
-            # "跨省合作平台有哪些": the sentence that names them, not a window of it.
-            weights = term_weights(retrieval.tokens, engine.idf)
-            span = list_span(retrieval.targets[0].clauses[:3], weights, span)
-        composed = search_answer(engine, retrieval, span)
+        composed = search_answer(engine, retrieval, verdict.span)
         if _ASKS_CITIES.search(asked.text):
             composed = with_city_governments(engine.catalog, retrieval, composed)
+    ranking = composed.ranking + tuple(
+        k for k in ranking_of(retrieval) if k not in composed.ranking
+    )
+    if composed.kind == "declined":
+        # "文件共有30项主要任务，没有任务40。": a structural decline, shown like any other.
+        reason = composed.reason or "no_match"
+        return _declined(engine, asked, reason, timing, started, retrieval, composed.text, ranking)
     timing["total"] = _ms(started)
     return Answer(
         question=asked.text,
         answer=composed.text,
-        abstained=composed.kind == "declined",
+        abstained=False,
         citations=composed.citations,
         timing_ms=timing,
         kind=composed.kind,
         reason=composed.reason,
-        ranking=composed.ranking
-        + tuple(k for k in ranking_of(retrieval) if k not in composed.ranking),
+        ranking=ranking,
+        status=ANSWERED,
     )
 
 
@@ -258,23 +260,32 @@ def _named_section_first(catalog: Catalog, text: str, retrieval: Retrieval) -> R
 
 
 def _declined(
+    engine: Engine,
     asked: Question,
     reason: str,
     timing: dict[str, float],
     started: float,
     retrieval: Retrieval | None = None,
+    text: str | None = None,
+    ranking: tuple[str, ...] | None = None,
 ) -> Answer:
+    """A decline, graded (``service.decline``): what the document does not state and
+    the closest clauses beside it, or questions it can answer. It cites nothing."""
+    shown = declined(engine, reason, retrieval, text)
     timing["total"] = _ms(started)
-    log.info("declined (%s): %s", reason, asked.text[:80])
+    log.info("declined (%s, %s): %s", reason, shown.status, asked.text[:80])
     return Answer(
         question=asked.text,
-        answer=DECLINE_TEXT,
+        answer=shown.text,
         abstained=True,
         citations=(),
         timing_ms=timing,
         kind="declined",
         reason=reason,
-        ranking=ranking_of(retrieval),
+        ranking=ranking_of(retrieval) if ranking is None else ranking,
+        status=shown.status,
+        related=shown.related,
+        suggestions=shown.suggestions,
     )
 
 

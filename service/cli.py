@@ -9,16 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import click
 
 from indexer.errors import PolicyQAError
+from service.batch import LineError, echoed, line_limit, parse_line, read_lines
 from service.config import SettingsError, get_settings
 from service.http.serve import serve
-from service.query import Limits, Turn
+from service.present import render_text
 
 if TYPE_CHECKING:
     from service.engine import Engine
@@ -267,69 +267,15 @@ def ask(
         result = answer_question(engine, question, history)
     except PolicyQAError as err:
         raise _fail(err) from err
-    click.echo(_dump(result.to_dict()) if as_json else _render(result))
+    click.echo(_dump(result.to_dict()) if as_json else render_text(result))
 
 
-class _LineError(ValueError):
-    """A batch line that cannot be asked: the message says what the line should be."""
-
-
-_LINE_SHAPE = 'a question, or {"question": "…", "history": ["…"]}'
-
-
-def _line_limit(limits: Limits) -> int:
-    """Bytes one batch line may hold: a question and a full history, JSON-escaped
-    (up to 6 bytes a character), with room to spare."""
-    chars = limits.question_chars + limits.history_turns * limits.history_chars
-    return max(1 << 16, chars * 6 + 4096)
-
-
-def _read_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines of ``stream``; a line longer than ``limit`` bytes is skipped
-    unread (None), so one huge line costs neither memory nor time."""
-    number = 0
-    while True:
-        raw = stream.readline(limit + 1)
-        if not raw:
-            return
-        number += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
-                pass
-            yield number, None
-            continue
-        yield number, raw
-
-
-def _parse_line(line: str) -> tuple[object, list[str | Turn]]:
-    """The question and history a batch line holds; raises _LineError."""
-    if not line.startswith(("{", "[")):
-        return line, []
-    try:
-        obj = json.loads(line)
-    except ValueError as err:
-        if line.startswith("["):  # "[急]铁路项目谁牵头" is a question
-            return line, []
-        raise _LineError(f"not valid JSON ({err.args[0]}); expected {_LINE_SHAPE}") from None
-    if not isinstance(obj, dict):
-        raise _LineError(f"a JSON line must be an object; expected {_LINE_SHAPE}")
-    if "question" not in obj:
-        raise _LineError(f'the object has no "question"; expected {_LINE_SHAPE}')
-    history = obj.get("history") or []
-    if not isinstance(history, list):
-        raise _LineError('"history" must be a list of earlier turns, not a single value')
-    turns: list[str | Turn] = []
-    for n, item in enumerate(history, start=1):
-        if isinstance(item, str):
-            turns.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("content"), str):
-            turns.append(Turn(str(item.get("role", "user")), item["content"]))
-        else:
-            raise _LineError(
-                f'history turn {n} must be a string or {{"role": "user"|"assistant", '
-                '"content": "…"}'
-            )
-    return obj["question"], turns
+def _echo_line_error(number: int, message: str, question: object, as_json: bool) -> None:
+    if as_json:
+        data = {"line": number, "question": echoed(question), "error": message}
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"line {number}: {message}", err=True)
 
 
 def _ask_lines(engine: Engine, as_json: bool) -> int:
@@ -341,21 +287,21 @@ def _ask_lines(engine: Engine, as_json: bool) -> int:
     from service.answer import answer_question
 
     failed = 0
-    for number, raw in _read_lines(sys.stdin.buffer, _line_limit(engine.limits)):
+    for number, raw in read_lines(sys.stdin.buffer, line_limit(engine.limits)):
         question: object = None
         try:
             if raw is None:
-                limit = _line_limit(engine.limits)
-                raise _LineError(f"the line is longer than {limit} bytes; it was skipped")
+                limit = line_limit(engine.limits)
+                raise LineError(f"the line is longer than {limit} bytes; it was skipped")
             try:
                 line = raw.decode("utf-8").lstrip("\ufeff").strip()
             except UnicodeDecodeError:
-                raise _LineError("the line is not valid UTF-8") from None
+                raise LineError("the line is not valid UTF-8") from None
             if not line:
                 continue
-            question, history = _parse_line(line)
+            question, history = parse_line(line)
             result = answer_question(engine, question, history)  # type: ignore[arg-type]
-        except (_LineError, PolicyQAError) as err:
+        except (LineError, PolicyQAError) as err:
             failed += 1
             _echo_line_error(number, str(err), question, as_json)
             continue
@@ -367,51 +313,8 @@ def _ask_lines(engine: Engine, as_json: bool) -> int:
         if as_json:
             click.echo(json.dumps({"line": number, **result.to_dict()}, ensure_ascii=False))
         else:
-            click.echo(f"#{number} {result.question}\n{_render(result)}\n")
+            click.echo(f"#{number} {result.question}\n{render_text(result)}\n")
     return failed
-
-
-def _echo_line_error(number: int, message: str, question: object, as_json: bool) -> None:
-    if as_json:
-        data = {"line": number, "question": _echoed(question), "error": message}
-        click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(f"line {number}: {message}", err=True)
-
-
-def _echoed(question: object) -> object:
-    """The question as an error repeats it: a short prefix (a 100 MB line must not come
-    back), or a scalar as given; lists and objects are not repeated."""
-    if isinstance(question, str):
-        cut = question[:_ECHOED_CHARS]
-        return cut + "…" if len(question) > _ECHOED_CHARS else cut
-    return question if isinstance(question, int | float | bool) else None
-
-
-_ECHOED_CHARS = 40
-
-
-def _render(result: object) -> str:
-    """The answer for people: text, then each citation with its quote and agencies; a
-    declined answer's related clauses follow under 相关条款, marked as no answer (an
-    off-topic answer's text holds its suggested questions)."""
-    from service.contract import Answer
-    from service.present import RELATED_LABEL
-
-    assert isinstance(result, Answer)
-    lines = [result.answer]
-    for heading, cites in (("", result.citations), (RELATED_LABEL, result.related)):
-        if heading and cites:
-            lines += ["", heading]
-        for cite in cites:
-            lines.append("")
-            lines.append(f"{cite.marker} {cite.title}  ({cite.section}, {cite.clause_id})")
-            lines.append(f"  “{cite.quote}”")
-            if cite.lead:
-                lines.append(f"  牵头：{'、'.join(cite.lead)}")
-            if cite.participants:
-                lines.append(f"  参与：{'、'.join(cite.participants)}")
-    return "\n".join(lines)
 
 
 @cli.command()

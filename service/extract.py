@@ -17,7 +17,6 @@ from service.compose import (
     pick_spans,
     term_weights,
     trim_span,
-    with_next_sentences,
 )
 from service.engine import Engine
 from service.intent import content_part
@@ -46,7 +45,7 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
         if rank > 0 and (not spans or spans[0].score <= 0):
             continue
         for span in spans:
-            quote = trim_span(with_next_sentences(span))
+            quote = trim_span(span)
             clause = span.clause
             prefix = f"{hit.clauses[0].title}：" if not pieces or rank > 0 else ""
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")

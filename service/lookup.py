@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from indexer.types import Clause
 from service.catalog import Catalog, Section, Target
-from service.compose import best_span, cite, join_names, marker, trim_span
+from service.compose import (
+    QUOTE_LIMIT,
+    Span,
+    best_span,
+    cite,
+    full_sentences,
+    join_names,
+    marker,
+    trim_span,
+)
 from service.contract import Citation
 
 # An overview of a task shows the opening of at most this many of its paragraphs.
@@ -292,14 +301,18 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
     return Composed(text, cites, (target.key,), "lookup")
 
 
-def _opening(clause: Clause, limit: int = 150) -> str:
-    """The clause's first sentences, as many as fit in ``limit`` characters."""
-    end = clause.sentences[0].end if clause.sentences else min(len(clause.text), limit)
-    for sentence in clause.sentences[1:]:
-        if sentence.end > limit:
+def _opening(clause: Clause) -> str:
+    """The clause's first sentences, as many as fit in a quote (the first one always,
+    cut at a clause boundary when it is longer)."""
+    first = best_span(clause, {})  # with no words to match, the first sentence
+    end = first.end
+    for _, sentence_end in full_sentences(clause)[1:]:
+        if sentence_end <= first.end:
+            continue
+        if sentence_end - first.start > QUOTE_LIMIT:
             break
-        end = sentence.end
-    return clause.text[:end]
+        end = sentence_end
+    return trim_span(Span(clause, first.start, end, 0.0))
 
 
 def _cn(code: str) -> str:

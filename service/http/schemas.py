@@ -51,7 +51,60 @@ ASK_EXAMPLE: dict[str, Any] = {
     "kind": "lead",
     "reason": None,
     "ranking": ["7", "26", "19"],
+    "status": "answered",
+    "related": [],
+    "suggestions": [],
     "reason_text": None,
+}
+# The document covers the topic, not the thing asked: the closest clauses stand beside
+# the answer as related, never as citations.
+NOT_STATED_EXAMPLE: dict[str, Any] = {
+    "question": "港珠澳大桥收费标准是多少？",
+    "answer": "文件没有写明「共建现代化综合交通运输体系」中的金额或费用。",
+    "abstained": True,
+    "citations": [],
+    "timing_ms": {"retrieve": 22.1, "total": 24.6},
+    "kind": "declined",
+    "reason": "no_amount_in_evidence",
+    "ranking": ["7", "28", "26"],
+    "status": "not_stated",
+    "related": [
+        {
+            "doc": "gd-pprd-2017",
+            "task": 7,
+            "section": "二(三)",
+            "title": "共建现代化综合交通运输体系",
+            "clause_id": "gd-pprd-2017/二/三/7/p3",
+            "quote": "加快推进港珠澳大桥、广佛肇至梧州高速、玉林至湛江高速、连山至贺州高速、"
+            "宁都至龙川高速、甬莞高速、深中通道等项目建设。",
+            "lead": ["省交通运输厅"],
+            "participants": ["省发展改革委"],
+            "score": 0.9631,
+            "marker": "【任务7】",
+        }
+    ],
+    "suggestions": [],
+    "reason_text": "文件中相关的内容没有写明问题要的金额或费用。",
+}
+# Nothing in the document is about it: questions it can answer are suggested.
+OFF_TOPIC_EXAMPLE: dict[str, Any] = {
+    "question": "个人所得税怎么算",
+    "answer": "文件中没有找到能回答这个问题的内容。可以问问文件写到的内容，例如：\n"
+    "· 「实施统一的市场规则」由谁牵头？\n· 第29项任务讲什么？\n· 「强化督促落实」讲了什么？",
+    "abstained": True,
+    "citations": [],
+    "timing_ms": {"retrieve": 21.8, "total": 23.1},
+    "kind": "declined",
+    "reason": "off_topic",
+    "ranking": ["4", "三(四)", "一(三)"],
+    "status": "off_topic",
+    "related": [],
+    "suggestions": [
+        "「实施统一的市场规则」由谁牵头？",
+        "第29项任务讲什么？",
+        "「强化督促落实」讲了什么？",
+    ],
+    "reason_text": "这个问题不属于这份文件涉及的内容。",
 }
 
 
@@ -113,15 +166,31 @@ class AskResponse(BaseModel):
 
     question: str
     answer: str
-    abstained: bool
+    abstained: bool = Field(description="True for both not_stated and off_topic.")
     citations: list[CitationOut]
     timing_ms: dict[str, float]
     kind: str = Field(description="search | lead | aggregate | lookup | declined")
     reason: str | None = Field(description="Why the answer was declined, as a code.")
     ranking: list[str]
+    status: Literal["answered", "not_stated", "off_topic"] = Field(
+        description="answered; not_stated: the document covers the topic but does not state "
+        "the thing asked (the answer says what is missing, `related` holds the closest "
+        "clauses); off_topic: nothing in the document is about it (`suggestions` holds "
+        "questions it can answer)."
+    )
+    related: list[CitationOut] = Field(
+        description="The clauses closest to a not_stated question, shown beside the answer "
+        "as related, not as its source; quotes verified verbatim like citations."
+    )
+    suggestions: list[str] = Field(
+        description="Questions the document can answer, offered with a decline that has "
+        "no related clauses (also written in the answer text)."
+    )
     reason_text: str | None = Field(description="The reason in one Chinese sentence.")
 
-    model_config = ConfigDict(json_schema_extra={"examples": [ASK_EXAMPLE]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [ASK_EXAMPLE, NOT_STATED_EXAMPLE, OFF_TOPIC_EXAMPLE]}
+    )
 
 
 # --- OpenAI-compatible chat ------------------------------------------------

@@ -30,7 +30,8 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
-    """The response contract plus ``reason_text``, the decline reason in words."""
+    """The response contract (``status``, ``related`` and ``suggestions`` included) plus
+    ``reason_text``, the decline reason in words."""
     data = answer.to_dict()
     data["reason_text"] = reason_text(answer.reason) if answer.reason else None
     return data

@@ -24,6 +24,12 @@ def test_bench_tells_answers_that_embed_from_those_that_do_not(
     assert result.embedded_p50_ms is not None and result.embedded_p50_ms > 0
     assert result.by_kind_p50_ms.keys() == {"aggregate", "search"}
     assert result.index_bytes > 0
+    # The longest history the limits keep is timed against none and against the
+    # same search text lent by one short turn.
+    assert result.history_p50_ms.keys() == {"none", "borrowed", "max"}
+    assert result.history_shape == "6 turns x 500 chars"
+    assert result.embed_threads == 1
+    assert result.embed_p50_by_threads_ms.keys() == {"1 thread", "all cores"}
     text = bench_text(result)
     assert "(50% of answers; the rest need no embedding)" in text
     assert "(skipped: --index given)" in text

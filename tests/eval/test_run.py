@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from eval.gate import (
+    REPORTED_METRICS,
     THRESHOLDS_PATH,
     GateCheck,
     Thresholds,
     check_gate,
     gate_message,
     load_thresholds,
+    reported_metrics,
 )
 from eval.metrics import ALL_METRICS
 from eval.run import (
@@ -170,6 +172,20 @@ def test_gate_lists_every_metric_out_of_bounds() -> None:
         "  - recall@5 = 0.790 < floor 0.800",
         "  - decline_recall was not measured (floor 0.500)",
         "  - wrongly_declined_rate = 0.200 > ceiling 0.100",
+    ]
+
+
+def test_graded_metrics_are_reported_not_gated() -> None:
+    thresholds = load_thresholds(THRESHOLDS_PATH)
+    summary = {"answered_rate": 0.99, "out_of_scope_graded_rate": 1.0, "dead_end_rate": 0.03}
+    # No bound yet: the gate never fails on them, and they are listed as reported.
+    assert not {c.metric for c in check_gate(summary, thresholds)} & set(REPORTED_METRICS)
+    assert reported_metrics(summary, thresholds) == list(summary.items())
+    bounded = Thresholds(ceilings={"dead_end_rate": 0.01})
+    assert [c.passed for c in check_gate(summary, bounded)] == [False]
+    assert [m for m, _ in reported_metrics(summary, bounded)] == [
+        "answered_rate",
+        "out_of_scope_graded_rate",
     ]
 
 

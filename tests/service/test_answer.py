@@ -408,8 +408,14 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
     assert answer.abstained
     assert answer.kind == "declined"
     assert answer.citations == ()
-    assert answer.answer == DECLINE_TEXT
-    assert "没有找到" in answer.answer
+    # Some are near misses (not_stated, with related clauses), some off the topic.
+    assert answer.status in ("not_stated", "off_topic")
+    if answer.status == "off_topic":
+        assert answer.answer.startswith(DECLINE_TEXT)
+        assert answer.suggestions
+    else:
+        assert answer.related
+        assert answer.answer.startswith("文件")
     assert answer.reason
 
 
@@ -838,7 +844,11 @@ def test_off_topic_lead_and_english_questions_are_declined(ask: Ask, question: s
     assert answer.abstained
     assert answer.kind == "declined"
     assert answer.citations == ()
-    assert answer.answer == DECLINE_TEXT
+    # Declined as off the topic, or as not stated (a visa's procedure): never a dead end.
+    assert answer.status in ("not_stated", "off_topic")
+    assert answer.related if answer.status == "not_stated" else answer.suggestions
+    if answer.status == "off_topic":
+        assert answer.answer.startswith(DECLINE_TEXT)
 
 
 @pytest.mark.parametrize(
@@ -862,7 +872,9 @@ def test_who_leads_without_a_topic_asks_for_one(ask: Ask) -> None:
     alone = ask("谁牵头？")
     assert alone.abstained
     assert alone.reason == "no_topic"
-    assert "铁路项目由谁牵头" in alone.answer  # the example tells what to ask
+    # The examples tell what to ask: who-leads questions made of the document's titles.
+    assert alone.suggestions and all(s.endswith("由谁牵头？") for s in alone.suggestions)
+    assert all(f"· {s}" in alone.answer for s in alone.suggestions)
     with_context = ask("谁牵头？", ("铁路项目有哪些？",))
     assert not with_context.abstained
     assert first_key(with_context) == "7"

@@ -9,18 +9,15 @@ import pytest
 from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
 from service.compose import (
-    LONGEST_SEGMENT,
-    MAX_LIST_CHARS,
-    MAX_SPAN_CHARS,
-    Span,
+    QUOTE_LIMIT,
     best_span,
     cite,
-    list_span,
+    full_sentences,
     marker,
     pick_spans,
+    sentence_spans,
     term_weights,
     trim_span,
-    with_next_sentences,
 )
 from service.engine import Engine
 
@@ -69,29 +66,26 @@ def test_term_weights() -> None:
     assert "路" not in weights  # a single CJK character matches almost anywhere
 
 
-def _interior_separators(text: str) -> int:
-    return len(_SEPARATOR.findall(text.rstrip("，；：")))
-
-
-def test_best_span_on_every_clause_is_an_exact_short_substring(engine: Engine) -> None:
+def test_quotes_on_every_clause_are_verbatim_sentences_or_clause_cuts(engine: Engine) -> None:
     checked = 0
     for clause in engine.clauses:
+        starts = {a for a, _ in full_sentences(clause)}
         for sentence in clause.sentences:
             # Ask for the words of each sentence in turn.
             weights = term_weights(tokenize(sentence.text)[:6], engine.idf)
             if not weights:
                 continue
-            span = best_span(clause, weights)
-            checked += 1
-            assert span.text == clause.text[span.start : span.end]
-            assert span.text
-            assert any(s.start <= span.start and span.end <= s.end for s in clause.sentences)
-            assert len(span.text) <= LONGEST_SEGMENT
-            if _interior_separators(span.text):  # a window of several segments
-                assert len(span.text) <= MAX_SPAN_CHARS
-            found = sum(w for t, w in weights.items() if t in span.text.lower())
-            assert span.score == pytest.approx(found)
-    assert checked > 150
+            for span in sentence_spans(clause, weights):
+                checked += 1
+                assert span.text == clause.text[span.start : span.end]
+                assert 0 < len(span.text) <= QUOTE_LIMIT
+                # A quote starts a sentence, or a clause where a long sentence is
+                # cut, and ends a sentence or a clause.
+                assert span.start in starts or clause.text[span.start - 1] in "，；："
+                assert span.text[-1] in "。！？，；：、" or span.end == len(clause.text)
+                found = sum(w for t, w in weights.items() if t in span.text.lower())
+                assert span.score <= found + 1e-9
+    assert checked > 1000
 
 
 @pytest.mark.parametrize(
@@ -111,59 +105,119 @@ def test_best_span_holds_the_asked_term(engine: Engine, term: str, clause_id: st
     assert span.score >= 3.0
 
 
-def test_best_span_window_of_segments_respects_the_limit() -> None:
-    segments = [f"第{i}段" + "甲乙丙丁戊己庚辛壬癸" * 2 for i in range(12)]
-    text = "，".join(segments) + "。"
+_LIST_280 = "加快推进" + "、".join(f"第{i:02d}号甲乙丙丁项目" for i in range(24)) + "等项目建设。"
+
+# (clause text, question weights, the quote): whole sentences, never padded.
+QUOTES = [
+    # A short sentence stays as short as it is: the next one does not answer.
+    (
+        "第一句不相关。加快推进港珠澳大桥，完善连接港澳的交通网络。第三句讲别的。",
+        {"港珠澳大桥": 1.0},
+        "加快推进港珠澳大桥，完善连接港澳的交通网络。",
+    ),
+    # The whole sentence, not only the clause that matches: its list is the answer.
+    (
+        "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。另有一句。",
+        {"平台": 1.0},
+        "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。",
+    ),
+    # ； separates the items of one sentence: all of them are quoted.
+    (
+        "到2020年，实现以下目标：甲项基本完成；乙项深度融合；丙项共享共治。其他。",
+        {"目标": 1.0},
+        "到2020年，实现以下目标：甲项基本完成；乙项深度融合；丙项共享共治。",
+    ),
+    # A list sentence of about 280 characters is quoted whole.
+    (_LIST_280 + "第二句。", {"项目建设": 1.0}, _LIST_280),
+    # The next sentence joins when it answers as well ...
+    (
+        "全面实施铁路单一窗口。探索在铁路口岸推广单一窗口。加强医疗合作。",
+        {"铁路": 1.0, "单一窗口": 1.0},
+        "全面实施铁路单一窗口。探索在铁路口岸推广单一窗口。",
+    ),
+    # ... and not when it matches much less than the sentence it follows.
+    (
+        "全面实施铁路单一窗口和电子口岸。探索推广铁路经验。",
+        {"铁路": 0.5, "单一窗口": 2.0, "电子口岸": 2.0},
+        "全面实施铁路单一窗口和电子口岸。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "weights", "quote"), QUOTES)
+def test_the_quote_is_the_whole_sentence_that_answers(
+    text: str, weights: dict[str, float], quote: str
+) -> None:
     clause = make_clause(text)
-    span = best_span(clause, {"第5段": 2.0, "第6段": 1.0})
-    assert "第5段" in span.text and "第6段" in span.text
-    assert span.text == text[span.start : span.end]
-    assert len(span.text) <= MAX_SPAN_CHARS
-    assert len(text) > 2 * MAX_SPAN_CHARS  # the whole sentence would not have fit
-    assert span.score == pytest.approx(3.0)
-
-
-def test_list_span_stretches_the_window_over_the_list_in_its_sentence() -> None:
-    text = "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。另有一句。"
-    clause = make_clause(text)
-    span = list_span([clause], {"平台": 1.0})
-    assert span is not None
-    assert span.text == "充分发挥各类平台的作用，大力推进甲试验区、乙合作区、丙示范区等平台建设。"
-    assert len(span.text) <= MAX_LIST_CHARS
-    # Without three names in a row there is no list to quote.
-    assert (
-        list_span([make_clause("充分发挥各类平台的作用。推进甲试验区建设。")], {"平台": 1.0})
-        is None
-    )
-
-
-def test_best_span_prefers_the_earlier_window_on_ties() -> None:
-    clause = make_clause("推进铁路建设，加快机场建设。推进铁路改造，完善港口。")
-    span = best_span(clause, {"铁路": 1.0})
-    assert span.start == 0
-
-
-def test_best_span_widens_to_the_whole_short_sentence() -> None:
-    clause = make_clause("第一句不相关。加快推进港珠澳大桥，完善连接港澳的交通网络。第三句。")
-    span = best_span(clause, {"港珠澳大桥": 1.0})
-    assert span.text == "加快推进港珠澳大桥，完善连接港澳的交通网络。"
-
-
-@pytest.mark.parametrize(("length", "expected"), [(150, 151), (300, LONGEST_SEGMENT)])
-def test_a_long_single_segment_is_kept_whole_up_to_a_cap(length: int, expected: int) -> None:
-    body = "铁路" + "建" * (length - 2)
-    clause = make_clause("短句。" + body + "。")
-    span = best_span(clause, {"铁路": 1.0})
-    assert span.start == len("短句。")
-    assert len(span.text) == expected  # the segment and its 。, or the cap
+    span = best_span(clause, weights)
+    assert span.text == quote
     assert span.text == clause.text[span.start : span.end]
 
 
+def test_a_list_sentence_near_the_limit_is_one_quote() -> None:
+    assert 270 <= len(_LIST_280) <= QUOTE_LIMIT
+
+
+def test_a_long_sentence_is_cut_at_a_clause_boundary_around_its_best_window() -> None:
+    segments = [f"第{i}段" + "甲乙丙丁戊己庚辛壬癸" * 2 for i in range(16)]
+    text = "，".join(segments) + "。"
+    assert len(text) > QUOTE_LIMIT
+    clause = make_clause(text)
+    span = best_span(clause, {"第9段": 2.0, "第10段": 1.0})
+    assert "第9段" in span.text and "第10段" in span.text
+    assert span.text == text[span.start : span.end]
+    assert len(span.text) <= QUOTE_LIMIT
+    assert span.score == pytest.approx(3.0)
+    # Grown to the limit, the next clauses first (a list runs on): it reaches the
+    # sentence's end and starts after a ，; one more clause would not fit.
+    assert text[span.start - 1] == "，" and span.end == len(text)
+    assert len(span.text) + len(segments[0]) + 1 > QUOTE_LIMIT
+    # Matched near the start, it is cut after a ， and shown without it.
+    span = best_span(clause, {"第1段": 1.0})
+    assert span.start == 0 and span.text.endswith("，") and len(span.text) <= QUOTE_LIMIT
+    assert trim_span(span) == span.text[:-1]
+
+
+def test_one_clause_longer_than_the_limit_is_cut_after_a_list_item() -> None:
+    body = "推进" + "、".join(f"甲乙丙丁{i:03d}项目" for i in range(40)) + "建设。"
+    clause = make_clause("短句。" + body)
+    span = best_span(clause, {"推进": 1.0})
+    assert span.start == len("短句。")
+    assert len(span.text) <= QUOTE_LIMIT and span.text.endswith("、")
+    assert span.text == clause.text[span.start : span.end]
+
+
+def test_best_span_prefers_the_earlier_sentence_on_ties() -> None:
+    clause = make_clause("推进铁路建设，加快机场建设。完善港口。推进铁路改造，完善港口。")
+    span = best_span(clause, {"铁路": 1.0})
+    assert span.text == "推进铁路建设，加快机场建设。"
+
+
 def test_best_span_of_a_clause_without_sentences() -> None:
-    clause = make_clause("铁" * 300)
+    clause = make_clause("铁" * 400)
     clause = Clause(**{**clause.__dict__, "sentences": ()})
     span = best_span(clause, {"铁铁": 1.0})
-    assert (span.start, span.end) == (0, MAX_SPAN_CHARS)
+    assert (span.start, span.end) == (0, QUOTE_LIMIT)
+
+
+_PARSED = re.compile(r"[^。；]*[。；]?")
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("甲。乙；丙。", ["甲。", "乙；丙。"]),
+        ("甲；乙；丙", ["甲；乙；丙"]),
+        ("到2020年，实现以下目标：", ["到2020年，实现以下目标："]),
+    ],
+)
+def test_full_sentences_end_at_a_full_stop_not_a_semicolon(text: str, sentences: list[str]) -> None:
+    # The parse ends a sentence at ； too, as the document's clauses do.
+    parsed = tuple(
+        Sentence(m.group(0), m.start(), m.end()) for m in _PARSED.finditer(text) if m.group(0)
+    )
+    clause = Clause(**{**make_clause(text).__dict__, "sentences": parsed})
+    assert [text[a:b] for a, b in full_sentences(clause)] == sentences
 
 
 @pytest.mark.parametrize(
@@ -238,27 +292,3 @@ def test_cite_of_a_whole_section(engine: Engine) -> None:
     assert citation.task is None
     assert (citation.section, citation.title) == ("二(三)", "推进重大基础设施一体化建设")
     assert citation.quote == clause.text[:20]
-
-
-@pytest.mark.parametrize(
-    ("text", "start", "end", "expected"),
-    [
-        # A whole sentence takes the next one while the quote stays short.
-        (
-            "全面实施单一窗口。探索在海关特殊监管区推广。",
-            0,
-            9,
-            "全面实施单一窗口。探索在海关特殊监管区推广。",
-        ),
-        # A span that stops inside its sentence is left as it is.
-        ("全面实施单一窗口，优化流程。探索推广。", 0, 9, "全面实施单一窗口，"),
-        # The next sentence would make the quote too long.
-        ("实施单一窗口。" + "长" * MAX_SPAN_CHARS + "。", 0, 7, "实施单一窗口。"),
-        # The last sentence has nothing after it.
-        ("前一句。实施单一窗口。", 4, 11, "实施单一窗口。"),
-    ],
-)
-def test_with_next_sentences(text: str, start: int, end: int, expected: str) -> None:
-    widened = with_next_sentences(Span(make_clause(text), start, end, 1.0))
-    assert widened.text == expected
-    assert widened.score == 1.0

@@ -299,3 +299,11 @@ def test_a_followup_after_an_answer_carries_what_it_cited() -> None:
     # A question that stands alone ignores what was cited before.
     alone = prepare("跨省区流域水资源水环境保护这项工作由哪个部门牵头？", history)
     assert not alone.is_followup and alone.cited == ()
+
+
+def test_a_followup_borrows_only_the_end_of_a_long_topic() -> None:
+    topic = "本人在基层工作很多年，" * 40 + "铁路项目有哪些？"
+    asked = prepare("那谁牵头？", [topic])
+    assert asked.is_followup
+    assert asked.search_text.endswith("铁路项目有哪些？ 那谁牵头？")
+    assert len(asked.previous) <= 80

@@ -19,6 +19,9 @@ CONTRACT = {
     "kind",
     "reason",
     "ranking",
+    "status",
+    "related",
+    "suggestions",
 }
 
 

@@ -149,9 +149,14 @@ def test_a_declined_answer_says_why(oa: OpenAI) -> None:
     assert policy["abstained"] is True
     assert policy["citations"] == []
     assert policy["reason"] == "no_amount_in_evidence"
+    assert policy["status"] == "not_stated"
+    assert [r["task"] for r in policy["related"]][:1] == [7]
     text = reply.choices[0].message.content or ""
     assert "来源" not in text
-    assert text.endswith(policy["reason_text"])
+    # What the document does not state, then the related clauses: no answer, no dead end.
+    assert text.startswith(policy["answer"])
+    assert "金额" in policy["answer"]
+    assert "\n\n相关条款（供参考，并非答案）：\n【任务7】" in text
     assert "金额" in policy["reason_text"]
 
 

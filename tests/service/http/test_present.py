@@ -22,7 +22,7 @@ def _cite(task: int | None, marker: str, title: str) -> Citation:
         ("no_match", "文件中没有与这个问题相关的段落。"),
         ("off_topic", "这个问题不属于这份文件涉及的内容。"),
         ("no_content", "问题里没有可以查找的文字，请用文字提问。"),
-        ("no_topic", "问题没有说明问的是哪项工作，请补充，例如：铁路项目由谁牵头？"),
+        ("no_topic", "问题没有说明问的是哪项工作，请补充。"),
         ("no_such_task", "文件中没有这个编号的任务。"),
         ("no_such_part", "文件中没有问题所说的这一部分。"),
         ("no_tasks", "文件中没有编号的主要任务。"),
@@ -74,8 +74,44 @@ def test_self_explained_declines_add_no_reason() -> None:
 def test_present_real_answers(engine) -> None:
     answered = present(answer_question(engine, "主要任务有几项"))
     assert answered.splitlines()[-1].startswith("来源：【二(一)】深化区域经济合作发展；")
-    declined = present(answer_question(engine, "个人所得税怎么算"))
-    assert declined == "文件中没有找到能回答这个问题的内容。\n\n这个问题不属于这份文件涉及的内容。"
+
+
+def test_present_an_off_topic_answer(engine) -> None:
+    answer = answer_question(engine, "个人所得税怎么算")
+    text = present(answer)
+    lines = text.splitlines()
+    assert lines[0] == "文件中没有找到能回答这个问题的内容。可以问问文件写到的内容，例如："
+    assert lines[1 : 1 + len(answer.suggestions)] == [f"· {s}" for s in answer.suggestions]
+    assert text.endswith("\n\n这个问题不属于这份文件涉及的内容。")
+    assert "来源" not in text and "相关条款" not in text
+
+
+def test_present_a_not_stated_answer(engine) -> None:
+    answer = answer_question(engine, "港珠澳大桥收费标准是多少？")
+    text = present(answer)
+    sentence, related = text.split("\n\n")
+    assert sentence == answer.answer == "文件没有写明「共建现代化综合交通运输体系」中的金额或费用。"
+    lines = related.splitlines()
+    assert lines[0] == "相关条款（供参考，并非答案）："
+    assert lines[1] == "【任务7】共建现代化综合交通运输体系"
+    assert lines[1:] == [f"{r.marker}{r.title}" for r in answer.related]
+    assert "来源" not in text
+
+
+def test_related_clauses_are_listed_once_each() -> None:
+    cites = [
+        _cite(7, "【任务7】", "交通"),
+        _cite(7, "【任务7】", "交通"),
+        _cite(28, "【任务28】", "平台"),
+    ]
+    text = "文件没有写明「交通」中的金额或费用。"
+    answer = Answer(
+        "收费多少", text, True, (), reason="no_amount_in_evidence", related=tuple(cites)
+    )
+    assert (
+        present(answer)
+        == f"{text}\n\n相关条款（供参考，并非答案）：\n【任务7】交通\n【任务28】平台"
+    )
 
 
 @pytest.mark.parametrize(
