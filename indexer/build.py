@@ -28,10 +28,10 @@ from indexer.bm25 import BM25Index
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import PolicyQAError
 from indexer.parse import parse_corpus
+from indexer.rows import Unit
 from indexer.store import (
     INDEX_TYPES,
     MANIFEST,
-    Unit,
     corpus_checksums,
     load_index,
     package_versions,

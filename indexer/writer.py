@@ -25,6 +25,7 @@ import numpy as np
 
 from indexer.bm25 import BM25Index
 from indexer.errors import IndexWriteError, PolicyQAError
+from indexer.rows import Unit, clause_to_dict
 from indexer.store import (
     BM25_DIR,
     CLAUSES,
@@ -34,8 +35,6 @@ from indexer.store import (
     MANIFEST,
     TERMS,
     UNITS,
-    Unit,
-    clause_to_dict,
     sha256_file,
 )
 from indexer.types import Clause

@@ -17,11 +17,10 @@ from indexer.build import make_units
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound, PolicyQAError
 from indexer.expand import query_tokens
+from indexer.rows import clause_from_dict, clause_to_dict
 from indexer.store import (
     FORMAT_VERSION,
     LoadedIndex,
-    clause_from_dict,
-    clause_to_dict,
     load_index,
 )
 from indexer.tokenize import dictionary_hash, tokenize
