@@ -128,6 +128,23 @@ class Catalog:
         """All task numbers, ascending."""
         return sorted(t.task for t in self.targets.values() if t.task is not None)
 
+    def task_groups(self) -> list[Section]:
+        """What holds the numbered tasks, in task order: their sections (二(一) …), or a
+        part that numbers its tasks right under it (a 工作方案's 二、 with 1. 2. …).
+
+        Read off the structure, so no part is assumed to be the one with the tasks.
+        """
+        grouped: dict[str, list[int]] = {}
+        for number in self.task_numbers:
+            grouped.setdefault(self.targets[str(number)].section, []).append(number)
+        groups = []
+        for code, tasks in grouped.items():
+            section = self.sections.get(code)
+            part = section.part if section else code
+            title = section.title if section else self.parts.get(code, code)
+            groups.append(Section(code, part, title, tuple(tasks)))
+        return groups
+
     def sections_of_part(self, part: str) -> list[Section]:
         """Sections under a part (一, 二, 三), in document order."""
         return [s for s in self.sections.values() if s.part == part]

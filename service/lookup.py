@@ -192,14 +192,12 @@ def count_tasks(catalog: Catalog) -> Composed:
     numbers = catalog.task_numbers
     if not numbers:
         return Composed("文件中没有编号的主要任务。", (), (), "declined", "no_tasks")
-    sections = catalog.sections_of_part("二")
+    sections = catalog.task_groups()
     groups = [
-        f"{s.title}（任务{s.tasks[0]}—{s.tasks[-1]}）{marker(None, s.code)}"
-        for s in sections
-        if s.tasks
+        f"{s.title}（任务{s.tasks[0]}—{s.tasks[-1]}）{marker(None, s.code)}" for s in sections
     ]
     text = f"主要任务共{len(numbers)}项，分{len(groups)}个方面：" + "；".join(groups) + "。"
-    cites = tuple(_section_cite(catalog, s) for s in sections if s.tasks)
+    cites = tuple(_section_cite(catalog, s) for s in sections)
     return Composed(text, cites, tuple(c.section for c in cites), "aggregate")
 
 

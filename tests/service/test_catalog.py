@@ -308,3 +308,27 @@ def test_without_nicknames_blanks_the_agency_words(catalog: Catalog) -> None:
     assert catalog.without_nicknames("发改在水利设施那条里", ["省发展改革委"]).strip() == (
         "在水利设施那条里"
     )
+
+
+def test_task_groups_are_read_off_the_structure() -> None:
+    """Where the tasks sit comes from the parse, not from the character 二: sections
+    under a part in the first document, parts that number tasks directly in the second."""
+    root = Path(__file__).resolve().parents[2]
+    first = Catalog([c for d in parse_corpus(root / "corpus") for c in d.clauses])
+    assert [(g.code, g.tasks[0], g.tasks[-1]) for g in first.task_groups()] == [
+        ("二(一)", 1, 3),
+        ("二(二)", 4, 6),
+        ("二(三)", 7, 10),
+        ("二(四)", 11, 12),
+        ("二(五)", 13, 18),
+        ("二(六)", 19, 21),
+        ("二(七)", 22, 25),
+        ("二(八)", 26, 30),
+    ]
+    second = parse_corpus(root / "eval" / "docs" / "gd-mdt-2023" / "corpus")
+    groups = Catalog([c for d in second for c in d.clauses]).task_groups()
+    assert [(g.code, g.title, len(g.tasks)) for g in groups] == [
+        ("二", "推动企业数字化转型", 7),
+        ("三", "夯实数字基础支撑", 6),
+        ("四", "培育数字化转型生态", 7),
+    ]
