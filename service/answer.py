@@ -39,7 +39,6 @@ from service.structural import WHAT_ABOUT, asks_for_summary, listed_items, struc
 
 log = logging.getLogger(__name__)
 
-DECLINE_TEXT = "文件中没有找到能回答这个问题的内容。"
 CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
 _NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
 # "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import BadQuestion
-from service.answer import DECLINE_TEXT, answer_question
+from service.answer import answer_question
 from service.compose import marker
 from service.contract import Answer
+from service.decline import GENERIC as DECLINE_TEXT
 from service.engine import Engine
 from service.lookup import OVERVIEW_PARAGRAPHS
 from service.retrieve import RetrievalConfig
