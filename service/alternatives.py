@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 
 from indexer.tokenize import DATA_DIR, read_lines, words
+from service.cues import cue, cue_words
 
 # Where an option starts: after the verb or preposition that introduces the choice
 # ("定的是|建桥", "产权归|广东", "按|转出地").
-_INTRODUCERS = frozenset(["是", "在", "归", "按", "走", "用", "选", "由", "定", "到", "放在"])
+_INTRODUCERS = cue_words("choice.introducers")
 # "不管是牵头的还是配合的": every case, not a choice.
-_EVERY_CASE = re.compile(r"(不管|无论|不论)(是)?[^，。？！,?!]*$")
+_EVERY_CASE = cue("choice.every_case")
 # An option that asks itself ("广东自己出还是跟谁一起设") is an open question.
-_OPEN = re.compile(r"谁|哪|什么|啥|怎么|多少|几")
+_OPEN = cue("choice.open")
 _CLAUSE_END = re.compile(r"[，。？！,?!；;：:]")
 # Words that name no option: what both options share ("桥还是隧道方案"), the
 # question's own frame, and roles ("牵头还是配合"), which a responsibility note answers

@@ -9,7 +9,6 @@ parsed notes, or an extractive answer of the best spans, each with its marker.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from time import perf_counter
@@ -20,6 +19,7 @@ from indexer.types import Clause
 from service.abstain import judge
 from service.catalog import Catalog, Target
 from service.contract import ANSWERED, Answer
+from service.cues import cue
 from service.decline import declined
 from service.doc_facts import document_facts
 from service.engine import Engine
@@ -40,22 +40,15 @@ from service.structural import WHAT_ABOUT, asks_for_summary, listed_items, struc
 log = logging.getLogger(__name__)
 
 CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
-_NO_LEAD = re.compile(r"(没|未)(有|写|指定|明确|写明)?(明)?牵头|no lead|without (a )?lead")
+_NO_LEAD = cue("lead.none")
 # "参不参与", "有没有分工", "要不要参与": whether one named agency has a part in some work.
-_ROLE_CHECK = re.compile(
-    r"参不参与|参不参加|(有|要)(没有|不要)?(参与|参加|分工|份)(吗|没有)?|参与(?=.{0,15}(吗|没有|没)[?？]?$)|"
-    r"负不负责|管不管|是否(参与|负责)|在不在(分工|名单)|(is|are) .{1,40} involved|take part"
-)
-_AGENCY_WORD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:厅|委|局|办|署|集团|分行)")
-_WHICH = re.compile(r"哪|which|what|list", re.IGNORECASE)
+_ROLE_CHECK = cue("role.check")
+_AGENCY_WORD = cue("role.agency_word")
+_WHICH = cue("lead.which")
 # "环保厅挑头的任务": the tasks an agency leads, not every one it takes part in.
-_LEADS = re.compile(r"牵头|挑头|带头|主抓|领头|\blead", re.IGNORECASE)
-_ASKS_CITIES = re.compile(
-    r"哪(几|些)?个?[\u4e00-\u9fff]{0,3}(市|城市|地市)|几个(市|城市|地市)"
-    r"|(市|城市)(一共|总共|共)?有?几个|\bcities\b",
-    re.I,
-)
-_RESPONSIBLE = re.compile(rf"{_LEADS.pattern}|负责|参与", re.IGNORECASE)
+_LEADS = cue("lead.leads_only")
+_ASKS_CITIES = cue("list.cities")
+_RESPONSIBLE = cue("lead.responsible")
 # How close a runner-up must score to stand in for the best target: one with a
 # responsibility note for a who-leads question, a task for "那条给我概括一下".
 _NOTED_RUNNER_UP = 0.8

@@ -7,33 +7,21 @@ body. The sign-off block (``…/通知/落款``: 粤府〔2017〕8号 / 广东�
 
 from __future__ import annotations
 
-import re
-
 from indexer.front_matter import DATE_LINE, DOC_NUMBER_LINE
 from indexer.types import Clause
 from service.catalog import Catalog
 from service.compose import cite, marker
+from service.cues import cue
 from service.lookup import Composed
 
 # What is asked, by its wording (normalized, lower-case question).
-_ASKS = {
-    "number": re.compile(r"文号|发文字号|document number|reference number|file number"),
-    "issuer": re.compile(
-        r"(谁|哪个(单位|部门|机关))(印发|发布|下发|签发|发的)|发文(机关|单位)|以谁的名义"
-        r"|issued by|who issued|(which|what) (government )?(body|authority|agency) issued"
-    ),
-    "date": re.compile(
-        r"(哪天|哪一天|什么时候|何时|哪年|几号|几月)(印发|发布|发的|出台|下发|签发)"
-        r"|(印发|发文|成文|发布)(日期|时间)|落款日期"
-        r"|when (was|were) .{0,40}(issued|published|released)|date of issue|issue date"
-    ),
-}
+_ASKS = {kind: cue(f"document.{kind}") for kind in ("number", "issuer", "date")}
 _LABELS = {"number": "文号", "issuer": "发文机关", "date": "印发日期"}
 # A document the question names: 《…》, or a kind of document with what precedes it.
-_NAMED_DOCUMENT = re.compile(r"《([^》]+)》|(.{0,4})(意见|通知|方案|要点|规划|纲要|办法|决定)")
-_THIS = re.compile(r"[这本该此]")
+_NAMED_DOCUMENT = cue("document.named")
+_THIS = cue("document.this")
 # A document from above, which this one cites ("依据国务院哪个文件").
-_HIGHER_ISSUER = re.compile(r"(国务院|国办|国家|上级|部委)[^，。？?]{0,6}(文件|意见|通知|方案)")
+_HIGHER_ISSUER = cue("document.higher")
 
 
 def document_facts(catalog: Catalog, text: str) -> Composed | None:

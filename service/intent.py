@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from service.cues import cue, cues
+
 _CN_DIGITS = {
     "零": 0,
     "一": 1,
@@ -52,50 +54,13 @@ _NUM_END = (
     r"(?![0-9一二两三四五六七八九十])"
     r"(?=$|[^\u4e00-\u9fff]|讲|说|是|的|由|谁|牵头|主要|大概|内容|里|中|有|要|提|写|干|能|概括|介绍)"
 )
-_TASK_REF = [
-    re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
-    re.compile(rf"任务\s*{_NUM}{_NUM_END}"),
-    # "第3条讲的啥" names a task, "第四条对澳供水管道" does not: only before question words.
-    re.compile(
-        rf"第\s*{_NUM}\s*(?:项|条)"
-        # ("第四条 pipeline": an English word after the space names the thing counted.)
-        r"(?=$|[？?，,。]|\s(?![a-z])|讲|说|是|的|主要|大概|内容|里|中|提|写|干|都|涉及|包括|有啥|有什么)"
-    ),
-    # A terse "24条讲啥": a bare number (digits: 一条 is a word) at the very start, before a
-    # question word.
-    re.compile(r"^\s*([0-9]{1,3})\s*(?:项|条)(?=讲|说|是|都|主要|大概|内容|涉及|包括|有啥|有什么)"),
-    re.compile(r"\btask\s*(?:no\.?|number|#)?\s*([0-9]{1,2})\b", re.IGNORECASE),
-]
-_COUNT = re.compile(
-    # "哪几个" asks which ones, not how many; "那几个基地" points at them.
-    r"(多少|(?<![哪那这])几)\s*(项|个|条|方面|部分|类)"
-    r"|how many|number of (tasks|measures|sections)",
-    re.IGNORECASE,
-)
-_LEAD = re.compile(
-    r"谁(来)?(牵头|牵这个头|领头|负责|主抓|抓|参与|配合|挑头|带头|主导|主管|挑大梁)|有谁|有份|"
-    r"哪(个|些|几个|家)(部门|单位|机构|厅|委|局)|哪家(在|来)?(牵头|负责|主抓|抓|管|挑头|带头|挑大梁)|"
-    r"牵头(单位|部门)|"
-    r"(责任|负责|参与|配合)(单位|部门)|归谁|谁管|哪个口|由谁|"
-    r"哪(个|些|几个|几)[\u4e00-\u9fff]{0,4}?(市|地市|市政府|城市|集团|企业)(的政府)?(要|会|来)?"
-    r"(参与|负责|牵头|配合|参加|出力)|"
-    r"\b(who|which (department|agency|agencies|body|bodies|office)|responsible|in charge|leads?)\b",
-    re.IGNORECASE,
-)
-_AGENCY_COUNT = re.compile(r"(多少|几)(个|家)(部门|单位|机构|厅局)")
+_TASK_REF = list(cues("task.named").values())
+_COUNT = cue("count.asks")
+_LEAD = cue("lead.asks")
+_AGENCY_COUNT = cue("lead.counts_agencies")
 _CONTENT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
-_PARTICIPATE = re.compile(
-    r"参与|配合|协助|还有(哪|谁)|其他(部门|单位)|take part|participat|involved", re.I
-)
-_WHICH_TASKS = re.compile(
-    r"(哪些|哪几|什么|几)(项|个|条)?(任务|工作|事项|事|活)|牵头了?(哪些|什么|几)|"
-    r"(任务|工作|事项|事)(都|还)?(有|是)?(哪些|哪几|什么)|哪几(条|项)|(在|有)哪(些|几)(条|项)|"
-    r"负责(哪些|什么)|参与(了)?(哪些|什么)|(有分工|分工|参与|负责|牵头)的(任务|工作)|"
-    # "旅游局牵头的事儿都有哪些", "商务厅牵头（包括一起牵头）的是哪几块内容".
-    r"(牵头|负责|参与)[^，。？?]{0,12}(哪些|哪几(块|项|条))(内容|事儿?|事情|工作|任务)?[？?]?$|"
-    r"which tasks|what tasks",
-    re.IGNORECASE,
-)
+_PARTICIPATE = cue("lead.participants")
+_WHICH_TASKS = cue("agency.which_tasks")
 
 
 @dataclass(frozen=True)
@@ -171,17 +136,9 @@ def read_intent(text: str, agency: str | None = None) -> Intent:
 
 # A question of two asks, one about the work and one about who leads it:
 # "文件有没有提免签或者落地签？这条是哪个局牵头？", "Who leads it, and what does it say about X?"
-_ASK_PARTS = re.compile(r"[？?；;。！!]|,\s*and\s+(?=what|which|how|does|is|are|do)", re.I)
-_WHO_WORDS = re.compile(
-    r"牵头|挑头|带头|主抓|领头|负责|参与|配合|参加|谁|哪(个|几个|家|些)(局|厅|部门|单位|市)"
-    r"|\blead|\bwho\b",
-    re.I,
-)
-_CONTENT_ASKS = re.compile(
-    r"有没有|是什么|是啥|哪些|哪几|哪个|什么|啥|怎么|多少|提到|提了|说了|讲了|放在|哪条|哪项"
-    r"|\bwhat\b|\bwhich\b|\bhow\b|\bmention|\bsay\b|\bcover",
-    re.I,
-)
+_ASK_PARTS = cue("two_part.split")
+_WHO_WORDS = cue("two_part.who")
+_CONTENT_ASKS = cue("two_part.content")
 
 
 def content_part(text: str) -> str | None:

@@ -13,21 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.errors import BadQuestion
+from service.cues import cue
 
 # Words that make a turn lean on the one before it ("那牵头单位是谁？").
-_ELLIPTICAL = re.compile(
-    r"^(那|那么|那这|这个|这项|这条|该|它|其|还有|另外|此外|具体|是哪|在哪|and\b|what about|"
-    r"how about|also\b)"
-    r"|(呢[?？]?$)",
-    re.IGNORECASE,
-)
+_ELLIPTICAL = cue("followup.elliptical")
 _CONTENT = re.compile(r"[\w\u3400-\u9fff]")
 # Openings that introduce the asker, not the question ("本人在澳门特区政府做事，想问一下，…").
-_PREAMBLE = re.compile(
-    r"^(我是|本人|我在|我们(县|市|区|镇|单位|部门|这边|处|科|局)|想问|想了解|请问|麻烦|咨询|"
-    r"你好|您好|打扰|hi\b|hello\b)",
-    re.IGNORECASE,
-)
+_PREAMBLE = cue("followup.preamble")
 _CLAUSE_END = re.compile(r"(?<=[，,。；;])")
 # What a follow-up borrows of its conversation, at most: the longest context of the
 # 153 tuning follow-ups is 66 characters, and a longer one only slows the search
@@ -40,14 +32,7 @@ _CONTEXT_TURNS = 3
 # Earlier turns lean on the turn before them only when they name no topic of their
 # own: wrongly folding the current turn only adds words to one search, but a wrongly
 # folded earlier turn would drag an old topic through the rest of the conversation.
-_ASKING = re.compile(
-    r"谁|哪些|哪个|哪几|哪|第几|什么|啥|怎么|如何|牵头|负责|参与|参加|配合|部门|单位|机构|还有|另外|其他|"
-    r"别的|之外|以外|除了|具体|主要|内容|措施|要|做|干|是|有|都|呢|吗|的|了|和|该|个|项|条|些|任务|工作|"
-    r"who|which|what|leads?|else|others?|agenc(y|ies)|departments?|involved|is|are|the|does|"
-    r"do|it|this|that|and|for|of|in|take|part|"
-    r"[\s\W_]",
-    re.IGNORECASE,
-)
+_ASKING = cue("followup.asking_words")
 
 
 @dataclass(frozen=True)

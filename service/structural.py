@@ -14,6 +14,7 @@ from indexer.tokenize import tokenize
 from service.answer_type import read_asked
 from service.catalog import PART_OF
 from service.compose import term_weights
+from service.cues import cue, cue_words
 from service.engine import Engine
 from service.intent import Intent
 from service.lookup import (
@@ -25,29 +26,21 @@ from service.lookup import (
 )
 from service.retrieve import Retrieval
 
-_PART_REF = re.compile(r"第([一二三])部分|^(总体要求|主要任务|保障措施)")
+_PART_REF = cue("part.named")
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
 _SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
-_TASK_SUMMARY = re.compile(
-    r"(那|这)(一)?(条|项)(任务)?.{0,3}(都|大概|大致|大体|主要)?"
-    r"((包括|讲|说|涉及)(了)?(些)?(哪些|哪几|什么|啥)|有哪(几块|些方面|些内容)|讲的啥)"
-    # "能源那条 要点给我捋一下", "产业集群那条给我概括一下": asked for as an instruction.
-    rf"|(那|这)(一)?(条|项)(任务)?.{{0,8}}({_SUMMARY_VERBS})"
-)
+_TASK_SUMMARY = cue("summary.task")
 # Asked for several things by kind ("哪几个定位", "有哪些目标"), or to sum them up
 # ("到20年要达成的目标，帮我捋一下").
-_WHICH_ITEMS = re.compile(rf"哪(几|些)|{_SUMMARY_VERBS}")
-_ONE_ITEM = re.compile(r"那个|这个|那一个|这一个")
+_WHICH_ITEMS = cue("list.which_items")
+_ONE_ITEM = cue("list.one_item")
 # A follow-up that names another topic: "那公路呢？", "那合作目标呢？".
-WHAT_ABOUT = re.compile(r"^(那|那么)?([^，。？?]{2,12})呢")
+WHAT_ABOUT = cue("followup.what_about")
 # What a count question counts: the noun after 多少个 / 几项.
-_COUNTED_NOUN = re.compile(r"(?:多少|几)(?:项|个|条|类)([\u4e00-\u9fff]{2,})")
-_STRUCTURAL_NOUNS = ("任务", "工作", "方面", "部分", "措施", "内容", "重点", "要点", "板块")
-_AREA_WORDS = re.compile(r"那块|那一块|这块|那部分|这部分|那一大块|这一大块|那一部分|一大部分|板块")
-_OVERVIEW_WORDS = re.compile(
-    r"讲(了)?(些)?(啥|什么)|说(了)?(些)?(啥|什么)|内容|包括|哪些|哪几|是什么|干啥|cover|about|"
-    + _SUMMARY_VERBS
-)
+_COUNTED_NOUN = cue("count.noun")
+_STRUCTURAL_NOUNS = tuple(sorted(cue_words("count.structural_nouns")))
+_AREA_WORDS = cue("summary.area")
+_OVERVIEW_WORDS = cue("summary.overview")
 
 
 def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | None:
