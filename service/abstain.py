@@ -29,13 +29,13 @@ from indexer.expand import concepts, english_words, glossary_pairs, glossary_ter
 from indexer.tokenize import DATA_DIR, has_cjk, normalize, read_lines
 from service.alternatives import names_an_option, options
 from service.answer_type import Asked, read_asked, unmet
-from service.compose import (
+from service.regions import MEMBERS
+from service.spans import (
     Span,
     content_weights,
     sentence_spans,
     term_weights,
 )
-from service.regions import MEMBERS
 
 if TYPE_CHECKING:
     from indexer.types import Clause
@@ -141,7 +141,7 @@ class Verdict:
     span: Span | None = None
 
 
-def judge(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
+def assess(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     """Decline (with a reason) or answer; for typed questions, with the span to quote first.
 
     The rules speak first, so a decline says what was missing. A question they would

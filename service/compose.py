@@ -1,288 +1,46 @@
-"""Extractive answer text: quote the sentences of the retrieved clauses that answer.
+"""Stage 6, compose: the answer text and its citations, in the shape the judge chose.
 
-Answers are built only from the document's own words. A sentence is chosen by its
-best window of clauses (the words of the question found close together) and quoted
-whole, with the next sentences that answer too, so a list is quoted to its end; a
-sentence too long to read is cut at a clause boundary. A quote is always an exact
-substring of its clause and can be verified.
+Each shape has one composer: a catalog lookup is already composed by the route;
+a role check and a who-leads answer quote the responsibility note
+(``service.lookup``); a task summed up or a section's items come from the
+catalog; quotes are the best sentences of the evidence (``service.extract``).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import pairwise
-
-from indexer.types import Clause
-from service.catalog import Section
-from service.contract import Citation
-
-# How well a sentence answers is the question weight of its best window of clauses
-# this long: words found close together are about one thing. (Only the choice of
-# sentence; the quote is the whole sentence.)
-WINDOW_CHARS = 110
-# A quote is the whole sentence (to its 。！？) of the best window, with the next
-# sentences that answer too, up to this many characters; a longer sentence is cut
-# at clause boundaries (，；：) around the window. Long enough for a list sentence
-# (the document's longest sentence has 336 characters), short enough to read.
-QUOTE_LIMIT = 300
-# A following sentence joins the quote when its best window weighs at least this
-# share of the quoted sentence's (dev and calibration: 0–0.2 tie on facts, 0.3 and
-# 0.5 lose some; the largest of the plateau keeps answers shortest).
-JOIN_SHARE = 0.2
-# A span that answers another part of the question joins the answer when its new
-# terms weigh this much of the first span's (dev and calibration sets: 0.1–0.3 tie,
-# 0.5 and 0.7 lose facts; the largest of the plateau keeps answers shortest).
-COMPLEMENT_SHARE = 0.3
-_CLAUSE_END = re.compile(r"[，；：]")
-_SENTENCE_END = "。！？"
+from service.engine import Engine
+from service.extract import search_answer, with_city_governments
+from service.judge import Verdict
+from service.lookup import Composed, lead_answer, role_answer, section_overview, task_overview
+from service.read import Reading
+from service.route import Route
 
 
-@dataclass(frozen=True)
-class Span:
-    """A quotable piece of a clause and how well it matches the question."""
-
-    clause: Clause
-    start: int
-    end: int
-    score: float
-
-    @property
-    def text(self) -> str:
-        """The quoted words, exactly as they stand in the clause."""
-        return self.clause.text[self.start : self.end]
-
-
-def marker(task: int | None, section: str) -> str:
-    """The citation marker shown in answers: 【任务7】 or 【一(三)】."""
-    return f"【任务{task}】" if task is not None else f"【{section}】"
-
-
-def term_weights(terms: Iterable[str], idf: Mapping[str, float]) -> dict[str, float]:
-    """Weights of the question's terms that can be looked up as substrings.
-
-    Single CJK characters match almost anywhere, so they only count when the
-    tokenizer produced nothing longer.
-    """
-    weights: dict[str, float] = {}
-    for term in terms:
-        if len(term) < 2 and not term.isascii():
-            continue
-        weights[term] = max(weights.get(term, 0.0), idf.get(term, 1.0))
-    return weights
+def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:
+    """The answer of an answering verdict (never called for declines)."""
+    catalog = engine.catalog
+    shape = verdict.shape
+    if shape == "lookup" and route.found is not None:
+        return route.found
+    if shape == "role" and verdict.hit is not None:
+        hit = verdict.hit
+        return role_answer(catalog.targets[hit.key], hit.clauses, hit.score, reading.agencies)
+    if shape == "summary" and verdict.task is not None:
+        return task_overview(catalog, verdict.task)
+    if shape == "listed" and verdict.section is not None:
+        return section_overview(catalog, verdict.section, counting=True)
+    if shape == "lead" and verdict.target is not None:
+        counts = reading.intent.counted == "agencies"
+        return lead_answer(verdict.target, verdict.clauses, verdict.score, counts)
+    if shape == "quote" and verdict.evidence is not None:
+        found = search_answer(engine, verdict.evidence, verdict.span)
+        if reading.asks_cities:
+            found = with_city_governments(catalog, verdict.evidence, found)
+        return found
+    raise ValueError(f"no composer for a {shape!r} verdict")
 
 
-def _match_score(text: str, weights: Mapping[str, float]) -> float:
-    lowered = text.lower()
-    return sum(w for term, w in weights.items() if term in lowered)
-
-
-def full_sentences(clause: Clause) -> list[tuple[int, int]]:
-    """(start, end) of the clause's sentences as a reader counts them: to 。！？.
-
-    The parse also ends a sentence at ；, but a ； separates the items of one list
-    sentence ("…；…；…。"), so here it is a clause boundary inside the sentence.
-    """
-    found: list[tuple[int, int]] = []
-    start: int | None = None
-    for sentence in clause.sentences:
-        if start is None:
-            start = sentence.start
-        if clause.text[sentence.end - 1] in _SENTENCE_END:
-            found.append((start, sentence.end))
-            start = None
-    if start is not None:
-        found.append((start, clause.sentences[-1].end))
-    return found
-
-
-def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split text[start:end] after each clause boundary (，；：); offsets are absolute."""
-    cuts = [start]
-    for match in _CLAUSE_END.finditer(text, start, end):
-        cuts.append(match.end())
-    if cuts[-1] != end:
-        cuts.append(end)
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
-
-
-def best_span(clause: Clause, weights: Mapping[str, float]) -> Span:
-    """The quote of the clause's best-answering sentence (see :func:`sentence_spans`).
-
-    Ties go to the earlier sentence, since the document states its main point first.
-    """
-    best: Span | None = None
-    for span in sentence_spans(clause, weights):
-        if best is None or span.score > best.score + 1e-9:
-            best = span
-    assert best is not None
-    return best
-
-
-def sentence_spans(clause: Clause, weights: Mapping[str, float]) -> list[Span]:
-    """One quote per sentence of the clause, in document order, scored by its best window.
-
-    The score is the question weight of the sentence's best window of clauses
-    (``WINDOW_CHARS``). The quote is the whole sentence, followed by the next
-    sentences while each answers too (``JOIN_SHARE`` of its weight), up to
-    ``QUOTE_LIMIT`` characters; a longer sentence is cut at clause boundaries
-    around its window, so the quote ends at a ，；： or 。.
-    """
-    sentences = full_sentences(clause) or [(0, len(clause.text))]
-    windows = [_best_window(clause, a, b, weights) for a, b in sentences]
-    spans = []
-    for k, ((a, b), (score, pieces, i, j)) in enumerate(zip(sentences, windows, strict=True)):
-        if b - a > QUOTE_LIMIT:
-            a, b = _cut(clause.text, pieces, i, j)
-        elif score > 0:
-            for (_, end), (next_score, *_) in zip(
-                sentences[k + 1 :], windows[k + 1 :], strict=True
-            ):
-                if end - a > QUOTE_LIMIT or next_score <= 0 or next_score < JOIN_SHARE * score:
-                    break
-                b = end
-        spans.append(Span(clause, a, b, score))
-    return spans
-
-
-def _best_window(
-    clause: Clause, start: int, end: int, weights: Mapping[str, float]
-) -> tuple[float, list[tuple[int, int]], int, int]:
-    """The sentence's clauses and its best window of them: (score, clauses, first, last).
-
-    The window with the most question weight wins; ties go to the earlier, shorter one.
-    """
-    pieces = _segments(clause.text, start, end)
-    # Terms never contain a clause boundary, so a window matches exactly the union of
-    # its clauses' terms: one bit mask per clause.
-    terms = list(weights)
-    lowered = clause.text.lower()
-    masks = [sum(1 << k for k, t in enumerate(terms) if t in lowered[a:b]) for a, b in pieces]
-    score_of: dict[int, float] = {}
-
-    def mask_score(mask: int) -> float:
-        if mask not in score_of:
-            score_of[mask] = sum(weights[t] for k, t in enumerate(terms) if mask >> k & 1)
-        return score_of[mask]
-
-    best = (0.0, 0, 0)
-    for i in range(len(pieces)):
-        mask = 0
-        for j in range(i, len(pieces)):
-            if pieces[j][1] - pieces[i][0] > WINDOW_CHARS and j > i:
-                break
-            mask |= masks[j]
-            if mask_score(mask) > best[0] + 1e-9:
-                best = (mask_score(mask), i, j)
-    return best[0], pieces, best[1], best[2]
-
-
-def _cut(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> tuple[int, int]:
-    """Clauses i..j grown by their neighbours, the next one first (a list runs on),
-    while they fit in ``QUOTE_LIMIT``; one clause longer than that is cut after its
-    last 、 that fits."""
-    while True:
-        width = pieces[j][1] - pieces[i][0]
-        if j + 1 < len(pieces) and width + pieces[j + 1][1] - pieces[j + 1][0] <= QUOTE_LIMIT:
-            j += 1
-        elif i > 0 and width + pieces[i - 1][1] - pieces[i - 1][0] <= QUOTE_LIMIT:
-            i -= 1
-        else:
-            break
-    a, b = pieces[i][0], pieces[j][1]
-    if b - a > QUOTE_LIMIT:
-        listed = text.rfind("、", a, a + QUOTE_LIMIT)
-        b = listed + 1 if listed > a else a + QUOTE_LIMIT
-    return a, b
-
-
-def trim_span(span: Span) -> str:
-    """The span as shown in an answer: trailing comma dropped, sentence end kept."""
-    return span.text.rstrip("，；：、")
-
-
-def pick_spans(
-    clauses: Sequence[Clause], weights: Mapping[str, float], limit: int = 2
-) -> list[Span]:
-    """The best spans across clauses (in the order given), at most ``limit``.
-
-    A second span is kept when it matches the question nearly as well as the
-    first, or when it answers a part of the question the first span does not
-    (its new terms weigh at least ``COMPLEMENT_SHARE`` of the first span's), so
-    answers stay short unless the evidence is really split.
-    """
-    spans = sorted(
-        (best_span(c, content_weights(c, weights)) for c in clauses),
-        key=lambda s: -s.score,
-    )
-    if not spans:
-        return []
-    first = spans[0]
-    chosen = [first]
-    for span in spans[1:]:
-        if len(chosen) >= limit:
-            break
-        if span.score > 0 and span.score >= 0.6 * first.score:
-            chosen.append(span)
-    if len(chosen) < limit and first.score > 0:
-        covered = first.text.lower()
-        rest = {t: w for t, w in weights.items() if t not in covered}
-        extra = max(
-            (best_span(c, content_weights(c, rest)) for c in clauses),
-            key=lambda s: s.score,
-            default=None,
-        )
-        if (
-            extra is not None
-            and extra.score >= COMPLEMENT_SHARE * first.score
-            and not overlaps(extra, chosen)
-        ):
-            chosen.append(extra)
-    return chosen
-
-
-def overlaps(span: Span, others: Sequence[Span]) -> bool:
-    """Whether ``span`` shares characters of its clause with any of ``others``."""
-    return any(
-        o.clause.id == span.clause.id and o.start < span.end and span.start < o.end for o in others
-    )
-
-
-def content_weights(clause: Clause, weights: Mapping[str, float]) -> dict[str, float]:
-    """Drop terms that only name the clause's own heading ("战略定位里跟港澳有关的…").
-
-    Such terms picked the target already; inside it they say nothing about which
-    span answers. If nothing else is left, keep them all.
-    """
-    heading = "".join(clause.heading_path).lower()
-    rest = {t: w for t, w in weights.items() if t not in heading}
-    return rest or dict(weights)
-
-
-def join_names(names: Sequence[str]) -> str:
-    """省发展改革委、省交通运输厅 — the document's own list separator."""
-    return "、".join(names)
-
-
-def cite(clause: Clause, quote: str, score: float, section: Section | None = None) -> Citation:
-    """A citation of ``clause``; refuses a quote that is not in the clause verbatim.
-
-    Every answer's quotes come through here, so no answer can cite words the
-    document does not contain. With ``section``, the citation is of that whole
-    section (二(三)), quoting its first clause.
-    """
-    if not quote or quote not in clause.text:
-        raise ValueError(f"quote is not in clause {clause.id}: {quote[:40]!r}")
-    return Citation(
-        doc=clause.doc_id,
-        task=None if section else clause.task,
-        section=section.code if section else clause.section,
-        title=section.title if section else clause.title,
-        clause_id=clause.id,
-        quote=quote,
-        lead=clause.lead,
-        participants=clause.participants,
-        score=round(float(score), 4),
-        marker=marker(None, section.code) if section else marker(clause.task, clause.section),
-    )
+def joined(first: Composed, then: Composed) -> Composed:
+    """Two answers of one two-part question, the first's quotes first."""
+    ranking = then.ranking + tuple(k for k in first.ranking if k not in then.ranking)
+    return Composed(first.text + then.text, first.citations + then.citations, ranking, then.kind)

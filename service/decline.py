@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from service.compose import Span, cite, content_weights, pick_spans, term_weights, trim_span
 from service.contract import NOT_STATED, Citation, Status, status_of
+from service.spans import Span, cite, content_weights, pick_spans, term_weights, trim_span
 
 if TYPE_CHECKING:
     from service.catalog import Catalog, Target

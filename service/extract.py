@@ -1,15 +1,16 @@
 """Extractive answers from the retrieved targets, and evidence added beside an answer.
 
-``search_answer`` quotes the best spans of the top targets; ``with_content`` and
-``with_city_governments`` add a second piece of evidence to an answer that asked
-for two things: the work beside who leads it, the cities in a responsibility note.
+``search_answer`` quotes the best spans of the top targets; ``with_city_governments``
+adds the cities a responsibility note names to an answer that asked for them.
 """
 
 from __future__ import annotations
 
-from service.abstain import judge
 from service.catalog import Catalog
-from service.compose import (
+from service.engine import Engine
+from service.lookup import Composed, lead_answer
+from service.retrieve import Retrieval
+from service.spans import (
     Span,
     cite,
     marker,
@@ -18,10 +19,6 @@ from service.compose import (
     term_weights,
     trim_span,
 )
-from service.engine import Engine
-from service.intent import content_part
-from service.lookup import Composed, lead_answer
-from service.retrieve import Retrieval
 
 
 def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = None) -> Composed:
@@ -51,24 +48,6 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
             pieces.append(f"{prefix}{quote}{marker(clause.task, clause.section)}")
             cites.append(cite(clause, quote, hit.score))
     return Composed("".join(pieces), tuple(cites), ranking_of(retrieval), "search")
-
-
-def with_content(engine: Engine, text: str, lead: Composed) -> Composed:
-    """A lead question that also asks about the work ("文件有没有提落地签？这条是哪个局
-    牵头？") gets the quote for that part first, when it is about the same task and
-    not declined."""
-    part = content_part(text)
-    if part is None:
-        return lead
-    retrieval = engine.retrieve(part)
-    # Only about the same work: a part that finds another task asks something else.
-    if not retrieval.targets or retrieval.targets[0].key != lead.ranking[0]:
-        return lead
-    if judge(engine, part, retrieval).reason:
-        return lead
-    content = search_answer(engine, retrieval)
-    ranking = lead.ranking + tuple(k for k in content.ranking if k not in lead.ranking)
-    return Composed(content.text + lead.text, content.citations + lead.citations, ranking, "lead")
 
 
 def with_city_governments(catalog: Catalog, retrieval: Retrieval, found: Composed) -> Composed:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from indexer.types import Clause
 from service.catalog import Catalog, Section, Target
-from service.compose import (
+from service.contract import Citation
+from service.spans import (
     QUOTE_LIMIT,
     Span,
     best_span,
@@ -21,7 +22,6 @@ from service.compose import (
     marker,
     trim_span,
 )
-from service.contract import Citation
 
 # An overview of a task shows the opening of at most this many of its paragraphs.
 OVERVIEW_PARAGRAPHS = 5

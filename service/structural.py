@@ -13,7 +13,6 @@ import re
 from indexer.tokenize import tokenize
 from service.answer_type import read_asked
 from service.catalog import PART_OF
-from service.compose import term_weights
 from service.cues import cue, cue_words
 from service.engine import Engine
 from service.intent import Intent
@@ -25,6 +24,7 @@ from service.lookup import (
     task_overview,
 )
 from service.retrieve import Retrieval
+from service.spans import term_weights
 
 _PART_REF = cue("part.named")
 # A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
@@ -106,9 +106,10 @@ def _counts_other_things(text: str) -> bool:
     return True
 
 
-def listed_items(engine: Engine, text: str, retrieval: Retrieval) -> Composed | None:
-    """ "广东给自己定了哪几个定位": when the best target is a section made of named items
-    (——深化合作排头兵。…), a question for several of them gets them all, counted."""
+def listed_section(engine: Engine, text: str, retrieval: Retrieval) -> str | None:
+    """ "广东给自己定了哪几个定位": the best target's code when it is a section made of
+    named items (——深化合作排头兵。…) and the question asks for several of them; its
+    answer is the whole section, counted."""
     # ("创新引擎那个定位要跟哪些平台结合" asks inside one of them.)
     if not _WHICH_ITEMS.search(text) or _ONE_ITEM.search(text) or not retrieval.targets:
         return None
@@ -120,7 +121,7 @@ def listed_items(engine: Engine, text: str, retrieval: Retrieval) -> Composed | 
         return None
     if _asks_inside(engine, text, section.title):
         return None
-    return section_overview(engine.catalog, code, counting=True)
+    return code
 
 
 def asks_for_summary(text: str) -> bool:

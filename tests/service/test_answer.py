@@ -17,7 +17,7 @@ import pytest
 
 from indexer.errors import BadQuestion
 from service.answer import answer_question
-from service.compose import marker
+from service.spans import marker
 from service.contract import Answer
 from service.decline import GENERIC as DECLINE_TEXT
 from service.engine import Engine

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
-from service.compose import (
+from service.spans import (
     QUOTE_LIMIT,
     best_span,
     cite,

@@ -1,0 +1,125 @@
+"""Stage 2, read: the question read once into a frozen :class:`Reading`.
+
+Everything later stages need from the question's wording is read here, once: the
+normalized text, its tokens and expansions, what it asks for (``Intent``: who
+leads, a count, a task by number, a search), the agencies it names, and the
+forms that change how it is answered (a role check, a summary, a list of cities,
+a second ask about the work). The wordings themselves are cues
+(``service/data/question_forms.toml``); no later stage normalizes or tokenizes
+the question again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from indexer.expand import query_tokens
+from indexer.tokenize import normalize
+from service.cues import cue
+from service.engine import Engine
+from service.intent import Intent, content_part, read_intent
+from service.query import Question
+from service.structural import WHAT_ABOUT, asks_for_summary
+
+_NO_LEAD = cue("lead.none")
+_ROLE_CHECK = cue("role.check")
+_WHICH = cue("lead.which")
+_LEADS = cue("lead.leads_only")
+_ASKS_CITIES = cue("list.cities")
+_RESPONSIBLE = cue("lead.responsible")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One question, read.
+
+    ``asked`` is intake's :class:`Question` (text as asked, the search text with any
+    borrowed context, follow-up facts). ``role_at`` is where a role check ("环保厅参
+    不参与…") begins; ``new_topic`` is the topic of "那公路呢？" after a who-leads
+    question; ``content_part`` is the part of a two-part question that asks about
+    the work beside who leads it.
+    """
+
+    asked: Question
+    normalized: str
+    tokens: tuple[str, ...]
+    expanded: str
+    agencies: tuple[str, ...]
+    intent: Intent
+    role_at: int | None = None
+    new_topic: str | None = None
+    content_part: str | None = None
+    asks_summary: bool = False
+    asks_cities: bool = False
+    asks_without_lead: bool = False
+    leads_only: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.asked.text
+
+
+def read(engine: Engine, asked: Question) -> Reading:
+    """Read ``asked`` (intake's output) with the engine's vocabulary and catalog."""
+    asked = _about_cited(engine, asked)
+    text = asked.text
+    normalized = normalize(text)
+    tokens = tuple(query_tokens(text))
+    expanded = engine.expand(text, tokens)
+    agencies = engine.agencies_in(expanded)
+    # Numbers are read from the question as asked: the expansion appends tokens,
+    # and "任务" followed by a token "二" must not read as task 2.
+    intent = read_intent(normalized, agencies[0] if agencies else None)
+    # An informal name counts only with a word of responsibility: "我们环保局想确认…
+    # 哪几条江" names the asker.
+    if not agencies and _RESPONSIBLE.search(text):
+        nicknamed = engine.catalog.agency_by_nickname(text)
+        nickname_intent = read_intent(normalized, nicknamed[0]) if nicknamed else None
+        if nickname_intent is not None and nickname_intent.kind == "agency_tasks":
+            agencies, intent = nicknamed, nickname_intent
+    role = _ROLE_CHECK.search(text) if intent.task is None else None
+    if role and not agencies:
+        # "环保那边参不参与…": an informal name before the ask.
+        agencies = engine.catalog.agency_by_nickname(text[: role.start()])
+    swap = WHAT_ABOUT.search(text) if asked.is_followup else None
+    new_topic = None
+    if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
+        # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
+        new_topic = swap.group(2)
+    return Reading(
+        asked=asked,
+        normalized=normalized,
+        tokens=tokens,
+        expanded=expanded,
+        agencies=tuple(agencies),
+        intent=intent,
+        role_at=role.start() if role and agencies else None,
+        new_topic=new_topic,
+        content_part=content_part(text),
+        asks_summary=asks_for_summary(text),
+        asks_cities=bool(_ASKS_CITIES.search(text)),
+        asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
+        leads_only=bool(_LEADS.search(text)),
+    )
+
+
+def _about_cited(engine: Engine, asked: Question) -> Question:
+    """A follow-up after an answer is about what that answer cited first: its title
+    joins the search ("…【任务7】" then "那谁牵头？" searches 交通运输体系 too)."""
+    for key in asked.cited:
+        target = engine.catalog.targets.get(key)
+        if target is not None:
+            return replace(asked, search_text=f"{target.title} {asked.search_text}")
+    return asked
+
+
+def role_words_removed(engine: Engine, reading: Reading) -> str:
+    """The question with the agency and the asking words taken out: what remains is the work."""
+    rest = _ROLE_CHECK.sub(" ", normalize(reading.asked.search_text))
+    for name in reading.agencies:
+        rest = rest.replace(name, " ")
+    rest = engine.catalog.without_nicknames(rest, reading.agencies)
+    for fragment in cue("role.agency_word").findall(rest):
+        if engine.agencies_in(fragment):
+            rest = rest.replace(fragment, " ")
+    return rest
