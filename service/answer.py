@@ -24,7 +24,7 @@ from time import perf_counter
 from weakref import WeakKeyDictionary
 
 from indexer.types import Clause
-from service.compose import compose, joined
+from service.compose import compose, joined, see_also
 from service.contract import ANSWERED, Answer
 from service.decline import declined
 from service.engine import Engine
@@ -84,6 +84,7 @@ def answer_question(engine: Engine, question: str, history: Sequence[str | Turn]
         reason=composed.reason,
         ranking=ranking,
         status=ANSWERED,
+        related=verified(see_also(engine, evidence, citations), _clauses(engine)),
     )
 
 

@@ -8,12 +8,20 @@ catalog; quotes are the best sentences of the evidence (``service.extract``).
 
 from __future__ import annotations
 
+from service.contract import Citation
+from service.decline import related_clauses
 from service.engine import Engine
 from service.extract import search_answer, with_city_governments
 from service.judge import Verdict
 from service.lookup import Composed, lead_answer, role_answer, section_overview, task_overview
 from service.read import Reading
+from service.retrieve import Retrieval
 from service.route import Route
+
+# An answer also shows the best target it did not cite when that target scores at
+# least this share of the best: the ranking is not sure, and the user sees where else
+# to look (as for a who-leads runner-up in service/judge.py).
+SEE_ALSO_SHARE = 0.8
 
 
 def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:
@@ -44,3 +52,18 @@ def joined(first: Composed, then: Composed) -> Composed:
     """Two answers of one two-part question, the first's quotes first."""
     ranking = then.ranking + tuple(k for k in first.ranking if k not in then.ranking)
     return Composed(first.text + then.text, first.citations + then.citations, ranking, then.kind)
+
+
+def see_also(
+    engine: Engine, evidence: Retrieval | None, citations: tuple[Citation, ...]
+) -> tuple[Citation, ...]:
+    """The close runner-ups of an answer's evidence that it does not cite (related)."""
+    if evidence is None or not evidence.targets or not citations:
+        return ()
+    cited = {target_key_of(c) for c in citations}
+    return related_clauses(engine, evidence, skip=cited, share=SEE_ALSO_SHARE)
+
+
+def target_key_of(cite: Citation) -> str:
+    """The target key ("7", "一(三)") a citation points at."""
+    return str(cite.task) if cite.task is not None else cite.section

@@ -74,9 +74,10 @@ class Answer:
     """The answer to one question, citations ordered by importance.
 
     ``abstained`` is true for both ``not_stated`` and ``off_topic``. A declined
-    answer cites nothing; ``related`` holds the clauses closest to a ``not_stated``
-    question (shown beside it, not as the answer), ``suggestions`` questions the
-    document can answer (also written in the answer text).
+    answer cites nothing. ``related`` holds clauses shown beside the answer, never as
+    it: the closest ones to a ``not_stated`` question, or, beside an answer, a close
+    runner-up it did not cite (where else to look when the ranking is not sure).
+    ``suggestions`` are questions the document can answer (also in the answer text).
     """
 
     question: str

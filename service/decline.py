@@ -18,7 +18,7 @@ Usage example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,15 +142,24 @@ def not_stated_sentence(reason: str, title: str | None = None) -> str:
     return f"文件没有写明{topic + '中的' if topic else '问题要的'}{KIND_WORDS.get(kind, '信息')}。"
 
 
-def related_clauses(engine: Engine, retrieval: Retrieval) -> tuple[Citation, ...]:
-    """For each of the best targets, the clause that best matches the question, quoted
-    verbatim in one short sentence: shown beside a decline, never as its answer."""
+def related_clauses(
+    engine: Engine,
+    retrieval: Retrieval,
+    skip: Collection[str] = (),
+    share: float = RELATED_SHARE,
+) -> tuple[Citation, ...]:
+    """For each of the best targets (but those in ``skip``, cited already), the clause
+    that best matches the question, quoted verbatim in one short sentence: shown
+    beside an answer or a decline, never as the answer. A runner-up counts only when
+    it scores at least ``share`` of the best target."""
     weights = term_weights(retrieval.tokens, engine.idf)
     best = retrieval.targets[0].score
     related = []
     for rank, hit in enumerate(retrieval.targets[:RELATED_TARGETS]):
-        if rank and hit.score < RELATED_SHARE * best:
+        if rank and hit.score < share * best:
             break
+        if hit.key in skip:
+            continue
         spans = pick_spans(hit.clauses[:3], weights, limit=1)
         quote = related_quote(spans[0], weights) if spans else ""
         if quote:

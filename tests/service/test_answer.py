@@ -679,17 +679,6 @@ def test_a_part_two_section_named_by_its_area_lists_its_tasks(
     assert all(task in answer.answer for task in tasks)
 
 
-def test_how_many_plus_how_many_is_9_plus_2(ask: Ask) -> None:
-    # 几加几 is everyday wording for the document's “9+2”.
-    answer = ask("泛珠区域是几加几的合作？")
-    assert not answer.abstained
-    assert "9+2" in answer.answer
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["合作目标里港澳合作要达到什么程度？", "合作目标里，基础设施互联互通要达到什么水平？"],
-)
 def test_a_named_section_answers_before_a_task_that_shares_its_words(
     ask: Ask, question: str
 ) -> None:
