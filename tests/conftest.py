@@ -58,3 +58,32 @@ def engine(real_index: Path):
     from service.engine import Engine
 
     return Engine.load(real_index)
+
+
+@pytest.fixture(autouse=True)
+def _project_knowledge() -> None:
+    """Every test starts with the real corpus's knowledge active (indexer.knowledge).
+
+    The tables it feeds are process-wide and loading an engine activates its index's
+    knowledge: without this, a test that loads the small document's engine (which
+    has none) would leave the shared real-corpus engine answering with empty tables.
+    """
+    from indexer.knowledge import activate, default_knowledge
+
+    activate(default_knowledge())
+
+
+@pytest.fixture(scope="session")
+def fake_engine(tmp_path_factory: pytest.TempPathFactory):
+    """The engine over the real corpus with the deterministic fake embedder
+    (tests/fake_embedder.py): for fast unit tests of the answering stages."""
+    from indexer.build import build_index
+    from indexer.store import load_index
+    from service.engine import Engine
+    from tests.fake_embedder import HashEmbedder
+
+    embedder = HashEmbedder()
+    out = build_index(
+        CORPUS, tmp_path_factory.mktemp("fake") / "index", progress=False, embedder=embedder
+    )
+    return Engine(load_index(out, expected_embedder=embedder.spec), embedder)

@@ -1,0 +1,165 @@
+"""The answering stages one by one (read → route → gather → judge → compose → verify),
+over the real corpus with the deterministic fake embedder: tables of questions and
+what each stage must make of them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from service.compose import compose, see_also
+from service.gather import gather
+from service.judge import DECLINE, FALLBACK, judge
+from service.query import prepare
+from service.read import Reading, read
+from service.route import LOOKUP, ROLE, SEARCH, route
+from service.verify import unverified, verified
+
+
+def _read(engine, question: str, history: tuple[str, ...] = ()) -> Reading:
+    return read(engine, prepare(question, history, engine.limits))
+
+
+# question → what the reading must hold
+READINGS = [
+    ("第17项任务讲什么？", {"kind": "task_lookup", "task": 17}),
+    ("铁路项目由谁牵头？", {"kind": "lead", "task": None}),
+    ("主要任务一共多少项？", {"kind": "count"}),
+    ("省旅游局牵头哪些任务？", {"kind": "agency_tasks", "agency": "省旅游局"}),
+    ("港珠澳大桥收费标准是多少？", {"kind": "search"}),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), READINGS)
+def test_read_names_what_is_asked(fake_engine, question: str, expected: dict) -> None:
+    reading = _read(fake_engine, question)
+    assert reading.intent.kind == expected["kind"]
+    if "task" in expected:
+        assert reading.intent.task == expected["task"]
+    if "agency" in expected:
+        assert expected["agency"] in reading.agencies
+
+
+def test_read_computes_tokens_once_and_keeps_the_question(fake_engine) -> None:
+    reading = _read(fake_engine, "在外地打工的人社保怎么转？")
+    assert reading.text == "在外地打工的人社保怎么转？"
+    assert "打工" in reading.tokens
+    assert reading.normalized == reading.normalized.lower()
+
+
+def test_read_finds_the_forms_that_change_the_answer(fake_engine) -> None:
+    two_part = _read(fake_engine, "文件有没有提落地签？这条是哪个局牵头？")
+    assert two_part.content_part == "文件有没有提落地签"
+    role = _read(fake_engine, "省环境保护厅参不参与珠江-西江经济带建设？")
+    assert role.role_at is not None and "省环境保护厅" in role.agencies
+    swap = _read(fake_engine, "那公路呢？", ("铁路项目谁牵头？",))
+    assert swap.new_topic == "公路"
+    assert not _read(fake_engine, "公路建设有哪些内容？").new_topic
+
+
+# question → (route kind, the looked-up answer's kind or reason)
+ROUTES = [
+    ("第17项任务讲什么？", LOOKUP, "lookup"),
+    ("主要任务一共多少项？", LOOKUP, "aggregate"),
+    ("第40项任务讲什么？", LOOKUP, "no_such_task"),
+    ("谁牵头？", LOOKUP, "no_topic"),
+    ("这份文件的文号是多少？", LOOKUP, "lookup"),
+    ("省环境保护厅参不参与珠江-西江经济带建设？", ROLE, None),
+    ("铁路项目由谁牵头？", SEARCH, None),
+    ("港珠澳大桥收费标准是多少？", SEARCH, None),
+]
+
+
+@pytest.mark.parametrize(("question", "kind", "found"), ROUTES)
+def test_route_looks_up_the_structure_or_plans_a_search(
+    fake_engine, question: str, kind: str, found: str | None
+) -> None:
+    plan = route(fake_engine, _read(fake_engine, question))
+    assert plan.kind == kind
+    if kind == LOOKUP:
+        assert plan.found is not None
+        assert found in (plan.found.kind, plan.found.reason)
+    else:
+        assert plan.query and plan.found is None
+    if kind == ROLE:
+        assert plan.then is not None and plan.then.kind == SEARCH
+
+
+def test_a_who_leads_route_searches_without_the_lead_words(fake_engine) -> None:
+    plan = route(fake_engine, _read(fake_engine, "铁路项目由谁牵头？"))
+    assert plan.lead and "牵头" not in plan.query and "铁路" in plan.query
+
+
+def test_gather_retrieves_only_for_a_search(fake_engine) -> None:
+    timing: dict[str, float] = {}
+    lookup = route(fake_engine, _read(fake_engine, "第17项任务讲什么？"))
+    assert gather(fake_engine, lookup, timing) is None and "retrieve" not in timing
+    search = route(fake_engine, _read(fake_engine, "铁路项目由谁牵头？"))
+    retrieval = gather(fake_engine, search, timing)
+    assert retrieval is not None and retrieval.targets and timing["retrieve"] >= 0
+
+
+def _decide(engine, question: str, history: tuple[str, ...] = ()):
+    reading = _read(engine, question, history)
+    plan = route(engine, reading)
+    retrieval = gather(engine, plan, {})
+    verdict = judge(engine, reading, plan, retrieval)
+    if verdict.shape == FALLBACK and plan.then is not None:
+        plan = plan.then
+        retrieval = gather(engine, plan, {})
+        verdict = judge(engine, reading, plan, retrieval)
+    return reading, plan, retrieval, verdict
+
+
+# question → the judge's shape (and reason for declines)
+VERDICTS = [
+    ("第17项任务讲什么？", "lookup", None),
+    ("第40项任务讲什么？", DECLINE, "no_such_task"),
+    ("？？？", DECLINE, "no_content"),
+    ("谁牵头？", DECLINE, "no_topic"),
+    ("铁路项目由谁牵头？", "lead", None),
+    ("港珠澳大桥收费标准是多少？", DECLINE, "no_amount_in_evidence"),
+]
+
+
+@pytest.mark.parametrize(("question", "shape", "reason"), VERDICTS)
+def test_judge_decides_once(fake_engine, question: str, shape: str, reason: str | None) -> None:
+    verdict = _decide(fake_engine, question)[3]
+    assert verdict.shape == shape
+    assert verdict.reason == reason
+    assert verdict.declines == (shape == DECLINE)
+
+
+def test_compose_writes_each_shape_with_markers(fake_engine) -> None:
+    reading, plan, _, verdict = _decide(fake_engine, "铁路项目由谁牵头？")
+    composed = compose(fake_engine, reading, plan, verdict)
+    assert composed.kind == "lead" and "牵头" in composed.text
+    assert composed.citations and composed.citations[0].marker in composed.text
+    reading, plan, _, verdict = _decide(fake_engine, "第17项任务讲什么？")
+    assert compose(fake_engine, reading, plan, verdict).citations[0].task == 17
+
+
+def test_compose_refuses_a_decline(fake_engine) -> None:
+    reading, plan, _, verdict = _decide(fake_engine, "？？？")
+    with pytest.raises(ValueError, match="no composer"):
+        compose(fake_engine, reading, plan, verdict)
+
+
+def test_see_also_never_repeats_a_citation(fake_engine) -> None:
+    reading, plan, retrieval, verdict = _decide(fake_engine, "铁路项目由谁牵头？")
+    composed = compose(fake_engine, reading, plan, verdict)
+    cited = {c.clause_id.rsplit("/", 1)[0] for c in composed.citations}
+    for related in see_also(fake_engine, verdict.evidence or retrieval, composed.citations):
+        assert related.clause_id.rsplit("/", 1)[0] not in cited
+
+
+def test_verify_drops_a_quote_that_is_not_in_its_clause(fake_engine) -> None:
+    reading, plan, _, verdict = _decide(fake_engine, "第17项任务讲什么？")
+    cites = compose(fake_engine, reading, plan, verdict).citations
+    clauses = {c.id: c for c in fake_engine.clauses}
+    assert unverified(cites, clauses) == []
+    forged = replace(cites[0], quote=cites[0].quote + "（伪造）")
+    assert unverified((forged,), clauses) == [forged]
+    assert verified((forged, *cites), clauses) == cites
+    assert unverified((replace(cites[0], clause_id="no/such/clause"),), clauses)
