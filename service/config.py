@@ -25,6 +25,8 @@ _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "POLICYQA_"
 # scheme://host[:port], no path: what a browser sends as its Origin.
 _ORIGIN = re.compile(r"https?://[^\s/,]+")
+# An API base or URL prefix of the messaging bots: scheme://host[:port][/path].
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
 
 
 def _default_dir(name: str) -> Path:
@@ -95,6 +97,58 @@ class Settings(BaseSettings):
     # Seconds in-flight requests (a streamed answer too) get to finish after SIGTERM.
     graceful_shutdown_s: int = Field(10, ge=0, le=3600, description="a whole number from 0 to 3600")
 
+    # The messaging bots (service/bots/). A platform is on when all of its secrets and
+    # ids are set, else its route answers 404 (the start-up log says which are on).
+    # Secrets are SecretStr, like the API keys: never in a repr or an error message.
+    dingtalk_app_secret: SecretStr = Field(
+        SecretStr(""), description="the AppSecret of the DingTalk app of the robot"
+    )
+    # Replies go to the sessionWebhook each message carries; only to URLs under this.
+    dingtalk_webhook_prefix: str = Field(
+        "https://oapi.dingtalk.com/", description="an http(s) URL prefix such as https://host/"
+    )
+    feishu_app_id: str = Field("", description="the App ID of the Feishu/Lark app (cli_…)")
+    feishu_app_secret: SecretStr = Field(SecretStr(""), description="the App Secret")
+    feishu_verification_token: SecretStr = Field(
+        SecretStr(""), description="the Verification Token of the event subscription"
+    )
+    feishu_encrypt_key: SecretStr = Field(
+        SecretStr(""), description="the Encrypt Key of the event subscription"
+    )
+    feishu_api_base: str = Field(
+        "https://open.feishu.cn", description="an http(s) URL such as https://open.larksuite.com"
+    )
+    wecom_token: SecretStr = Field(SecretStr(""), description="the callback Token")
+    wecom_aes_key: SecretStr = Field(
+        SecretStr(""), description="the callback EncodingAESKey (43 characters)"
+    )
+    wecom_corp_id: str = Field("", description="the CorpID of the company (ww…)")
+    wecom_corp_secret: SecretStr = Field(SecretStr(""), description="the Secret of the app")
+    wecom_agent_id: int = Field(0, ge=0, description="the AgentId of the app, a whole number")
+    wecom_api_base: str = Field(
+        "https://qyapi.weixin.qq.com", description="an http(s) URL such as https://host"
+    )
+    # WeCom waits 5 s for a callback's answer: an answer ready sooner goes back in the
+    # response itself (encrypted), a later one through the message/send API.
+    wecom_passive_wait_s: float = Field(3.0, ge=0, le=4.5, description="seconds from 0 to 4.5")
+    slack_signing_secret: SecretStr = Field(
+        SecretStr(""), description="the Signing Secret of the Slack app"
+    )
+    slack_bot_token: SecretStr = Field(
+        SecretStr(""), description="the Bot User OAuth Token of the Slack app (xoxb-…)"
+    )
+    slack_api_base: str = Field(
+        "https://slack.com/api", description="an http(s) URL such as https://slack.com/api"
+    )
+    # A bot remembers each chat (or group thread) for follow-ups: its last turns, until
+    # it has been idle this long.
+    bot_memory_ttl_s: int = Field(1800, ge=0, le=86_400, description="seconds from 0 to 86400")
+    bot_memory_turns: int = Field(6, ge=0, le=50, description="a whole number from 0 to 50")
+    # A platform's callback is small: a question of 2,000 characters is 12 KB escaped.
+    bot_max_body_bytes: int = Field(
+        65_536, ge=1024, le=1_048_576, description="a whole number from 1024 to 1048576"
+    )
+
     @field_validator("embedder")
     @classmethod
     def _known_embedder(cls, value: str) -> str:
@@ -112,6 +166,16 @@ class Settings(BaseSettings):
             if origin and origin != "*" and not _ORIGIN.fullmatch(origin):
                 raise ValueError("not an origin")
         return value
+
+    @field_validator(
+        "dingtalk_webhook_prefix", "feishu_api_base", "wecom_api_base", "slack_api_base"
+    )
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if not _HTTP_URL.fullmatch(value):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")  # paths are joined on with "/"
 
 
 def _explain(err: ValidationError) -> str:

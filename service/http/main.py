@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
+from service.bots.router import bot_router
 from service.config import Settings, get_settings
 from service.engine import Engine
 from service.http import errors, observe, protect
@@ -72,4 +73,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     observe.install(app)  # outermost: it logs and counts the refused requests too
     for module in (health, ask, models, chat, page, metrics):
         app.include_router(module.router)
+    # The messaging bots (/bots/<platform>), those configured; signed, so no API key.
+    app.include_router(bot_router(settings))
     return app

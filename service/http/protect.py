@@ -7,7 +7,8 @@ elsewhere), as the handlers in :mod:`service.http.errors` do:
 
 - 429 ``rate_limit_exceeded`` with ``Retry-After`` (seconds): a client (its API
   key when it sends a valid one, else its address) spent its tokens;
-  ``/healthz``, ``/readyz`` and ``/metrics`` are never limited;
+  ``/healthz``, ``/readyz``, ``/metrics`` and the signed bot callbacks (``/bots/*``)
+  are never limited;
 - 401 ``invalid_api_key`` with ``WWW-Authenticate: Bearer``: keys are configured
   and a ``/v1`` request sends none, or a wrong one (the page, ``/static``,
   the probes and ``/metrics`` stay open);
@@ -39,6 +40,9 @@ from service.http.errors import OPENAI_PREFIX, error_body
 
 # Probes and the scraper must see a busy server as it is, never as refused.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# The messaging platforms call from a few shared addresses on behalf of every user,
+# and sign each request (service/bots/): a per-address limit would drop questions.
+BOTS_PREFIX = "/bots/"
 # Distinct clients remembered at most; idle ones go first (see TokenBuckets).
 MAX_CLIENTS = 10_000
 
@@ -192,7 +196,8 @@ class ProtectMiddleware:
             return
         path = scope["path"]
         key = self._key_index(scope)
-        if self._buckets is not None and path not in UNLIMITED_PATHS:
+        limited = path not in UNLIMITED_PATHS and not path.startswith(BOTS_PREFIX)
+        if self._buckets is not None and limited:
             client = f"key#{key}" if key is not None else f"ip:{(scope.get('client') or ('?',))[0]}"
             wait = self._buckets.take(client)
             if wait > 0:

@@ -1,0 +1,1 @@
+"""Messaging-bot adapters: DingTalk, Feishu, WeCom and Slack callbacks."""
