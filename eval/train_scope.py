@@ -1,7 +1,11 @@
-"""Train the out-of-scope wording model (``service/data/scope_model.json``).
+"""Train the out-of-scope wording model of the corpus (``corpus/knowledge/scope_model.json``).
 
     python -m eval.train_scope            # validate, train, write the model
     python -m eval.train_scope --check    # validate only, write nothing
+
+The model is knowledge of this corpus (``indexer.knowledge``): ``policyqa index``
+carries it into the index, and an engine reads it from there, so rebuild the index
+after retraining.
 
 Trained on the tuning questions only: every ``eval/calibration.jsonl`` question and
 the dev half of ``eval/gold.jsonl``. The test half is never read.

@@ -27,6 +27,8 @@ import numpy as np
 from indexer.bm25 import BM25Index
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import PolicyQAError
+from indexer.knowledge import FOLDER as KNOWLEDGE
+from indexer.knowledge import Knowledge, load_knowledge, using
 from indexer.parse import parse_corpus
 from indexer.rows import Unit
 from indexer.store import (
@@ -184,18 +186,25 @@ def build_index(
         embedder: an already loaded embedder (tests, eval runs that share one).
         threads: the embedder's threads (None or 0: the library default, every core).
 
+    The corpus's knowledge folder (``<corpus>/knowledge``, :mod:`indexer.knowledge`;
+    none: empty knowledge) is active while the corpus is tokenized, is copied into the
+    index, and the knowledge active before is restored afterwards.
+
     Raises:
         CorpusError / ParseError: the corpus cannot be read or parsed.
+        KnowledgeError: a knowledge file breaks its format.
         IndexWriteError: ``out_dir`` cannot be written (read-only, not a folder path).
         PolicyQAError: the embedder cannot be loaded, or ``out_dir`` is not an index folder.
     """
     if index_type not in INDEX_TYPES:
         raise ValueError(f"index_type must be one of {INDEX_TYPES}, not {index_type!r}")
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
-    with build_lock(out_dir):
+    knowledge = load_knowledge(corpus_dir / KNOWLEDGE)
+    with build_lock(out_dir), using(knowledge):
         return _build(
             corpus_dir,
             out_dir,
+            knowledge,
             embedder or load_embedder(embedder_spec, query_instruction, threads),
             heading_context=heading_context,
             index_type=index_type,
@@ -209,6 +218,7 @@ def build_index(
 def _build(
     corpus_dir: Path,
     out_dir: Path,
+    knowledge: Knowledge,
     model: Embedder,
     *,
     heading_context: bool,
@@ -234,6 +244,7 @@ def _build(
     log.info("%d %s units (heading context %s)", len(units), granularity, heading_context)
 
     with IndexWriter(out_dir) as writer:
+        writer.write_knowledge(knowledge)
         writer.write_clauses(clauses)
         writer.write_units(units)
         writer.write_terms(terms)
@@ -262,7 +273,11 @@ def _build(
                 },
                 "documents": [d.meta.id for d in docs],
                 "packages": package_versions(st),
-                "tokenizer": {"dictionary_hash": dictionary_hash(), "terms": len(terms)},
+                "tokenizer": {
+                    "dictionary_hash": dictionary_hash(knowledge.user_words),
+                    "terms": len(terms),
+                },
+                "knowledge": knowledge.summary(),
                 "corpus": {
                     "dir": str(corpus_dir.resolve()),
                     "files": corpus_checksums(corpus_dir, [d.meta.source for d in docs]),

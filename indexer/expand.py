@@ -1,10 +1,11 @@
 """Query expansion: the words people ask with → the words the document uses.
 
-Three tables in ``indexer/data`` map a key to the document's own term:
-abbreviations (发改委 → 发展改革委), the English glossary (railway → 铁路) and
+Three tables of the active knowledge (:mod:`indexer.knowledge`, the corpus's
+``knowledge/`` folder as carried into the index) map a key to the document's own
+term: abbreviations (发改委 → 发展改革委), the English glossary (railway → 铁路) and
 everyday Chinese (打工 → 就业). A question's tokens are :func:`indexer.tokenize.tokenize`
 plus the tokens of every expansion it contains; the corpus is never expanded, so
-the tables touch queries only and editing them needs no index rebuild.
+the tables touch queries only. English stopwords are generic (``indexer/data``).
 
 >>> "发展改革委" in query_tokens("发改委牵头哪些任务")
 True
@@ -15,13 +16,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from indexer.knowledge import active, on_activate
 from indexer.tokenize import DATA_DIR, normalize, read_lines, tokenize
 
-SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
-# English words for the document's own terms, so English questions reach BM25.
-GLOSSARY_FILE = DATA_DIR / "glossary_en.txt"
-# Everyday Chinese for the document's terms (打工 → 就业, 考大学 → 高考).
-COLLOQUIAL_FILE = DATA_DIR / "colloquial_zh.txt"
 STOPWORDS_EN_FILE = DATA_DIR / "stopwords_en.txt"
 
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
@@ -29,18 +26,17 @@ _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
 
 @cache
 def _synonyms() -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for line in [
-        line
-        for path in (SYNONYMS_FILE, GLOSSARY_FILE, COLLOQUIAL_FILE)
-        for line in read_lines(path)
-    ]:
-        short, _, long = line.partition("=")
-        if short.strip() and long.strip():
-            pairs.append((normalize(short.strip()), long.strip()))
+    knowledge = active()
+    pairs = [
+        (normalize(short), long)
+        for short, long in (*knowledge.synonyms, *knowledge.glossary, *knowledge.colloquial)
+    ]
     # Longest first, so 看病就医 is expanded before its part 看病 is.
     pairs.sort(key=lambda pair: -len(pair[0]))
     return tuple(pairs)
+
+
+on_activate(_synonyms.cache_clear)
 
 
 def _matched(norm: str) -> list[tuple[str, str]]:

@@ -34,8 +34,9 @@ cannot hold them), so there a ``?`` inside a run is two lost bytes, not a full-w
 question mark: the two characters it splits are chosen together by the word model
 (with a wider margin, ``HOLE_MARGIN``), or the span is kept.
 
-This module finds the spans and re-pairs their bytes; how well a candidate reads in
-jieba's word model is measured by ``indexer.mojibake_score``.
+This module finds the spans and chooses among their readings; the bytes are re-paired
+by ``indexer.mojibake_bytes``, and how well a candidate reads in jieba's word model is
+measured by ``indexer.mojibake_score``.
 """
 
 from __future__ import annotations
@@ -44,8 +45,17 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
+from indexer.mojibake_bytes import (
+    HOLE,
+    OK_PUNCT,
+    PUNCT,
+    UNKNOWN,
+    decode_rest,
+    first_candidates,
+    gbk_bytes,
+    is_text,
+)
 from indexer.mojibake_score import (
     can_split,
     logprob,
@@ -65,15 +75,11 @@ _LOST = "?\ufffd"  # what a decoder prints for a byte it cannot use
 _BROKEN_NOTE = re.compile(rf"[?\ufffd]({PINYIN})\)")
 _PUA = re.compile("[\ue000-\uf8ff\ufffd]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
-_UNKNOWN = "\ufffd"
-_HOLE = "\x00"  # a character one of whose bytes was lost with a private-use neighbour
 # Undecodable characters that a term's own shape identifies.
 TERM_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Particle sizes are written PM2.5 / PM0.1: between the digits only a point fits.
     (re.compile("(?<![A-Za-z])PM(\\d)[\ue000-\uf8ff\ufffd](\\d)(?!\\d)"), r"PM\1.\2"),
 )
-_PUNCT = "。，、；：！？"
-_OK_PUNCT = set(_PUNCT + "“”《》〈〉（）〔〕")
 # Nats between the best and the second-best lost character. On 2,520 spans made by
 # damaging this document's own sentences the same way, 3.0 repaired 71% with 99.5%
 # of the repairs right; 4.0 repaired 62% with 99.7% right.
@@ -164,11 +170,11 @@ def _repair_at(
     run_start = head.end() if head else start + 1
     decodes = []
     for end, garbage, tail, holes in _run_options(text, run_start, saved_as_gbk):
-        decoded = _decode_rest(garbage, tail, readings, holes)
+        decoded = decode_rest(garbage, tail, readings, holes)
         if decoded is not None and not SUSPECT.search(text, end, end + 4):
             rest = _fill_holes(*decoded, _context(text, end, 1))
             garbled = _BROKEN_NOTE.sub("", text[run_start:end])
-            gain = logprob(rest.replace(_UNKNOWN, "")) - logprob(garbled)
+            gain = logprob(rest.replace(UNKNOWN, "")) - logprob(garbled)
             decodes.append((gain, end, garbage, rest))
     if not decodes:
         end = head.end() if head else start + 1
@@ -179,9 +185,9 @@ def _repair_at(
     # whose re-decoding reads best compared with the garbage it replaces.
     _, end, garbage, rest = max(decodes)
     raw = text[start:end]
-    firsts = _first_candidates(garbage[0], head.group(1) if head else None, readings)
+    firsts = first_candidates(garbage[0], head.group(1) if head else None, readings)
     left, right = _context(text, start, -1), _context(text, end, 1)
-    first = None if _UNKNOWN in rest else _choose(firsts, left, rest, right)
+    first = None if UNKNOWN in rest else _choose(firsts, left, rest, right)
     if first is None or not reads_as_words(left, first + rest, right):
         log.info("mojibake %r decodes to ?%s but not with confidence", raw, rest)
         return Repair(start, end, raw, None)
@@ -189,15 +195,11 @@ def _repair_at(
     # the span's own (debris such as ``?`` and ASCII bytes left out), because re-pairing
     # the bytes of readable text also decodes, into rare characters. The span then
     # stays as it is, reported as damaged only if it looked damaged in the first place.
-    words = "".join(c for c in _BROKEN_NOTE.sub("", raw) if _is_text(c))
+    words = "".join(c for c in _BROKEN_NOTE.sub("", raw) if is_text(c))
     if plausibility(left + first + rest + right) < plausibility(left + words + right):
         log.info("mojibake %r: the repair %r reads worse than the text; kept", raw, first + rest)
         return None if _looks_readable(raw, left, right) else Repair(start, end, raw, None)
     return Repair(start, end, raw, first + rest)
-
-
-def _is_text(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or ch in _OK_PUNCT
 
 
 def _looks_readable(raw: str, left: str, right: str) -> bool:
@@ -239,136 +241,26 @@ def _run_options(
                 break
             buf += bytes([0xA3, code | 0x80])
             continue
-        pair = _gbk_bytes(text[j])
+        pair = gbk_bytes(text[j])
         if pair is None:
             break
         buf += pair
     return options
 
 
-def _gbk_bytes(ch: str) -> bytes | None:
-    """The two bytes the mis-decoder read as ``ch`` (private-use ones included)."""
-    for codec in ("gbk", "gb18030"):
-        try:
-            data = ch.encode(codec)
-        except UnicodeEncodeError:
-            continue
-        if len(data) == 2:
-            return data
-    offset = ord(ch) - 0xE815  # GB18030-2000 mapped FE50..FEA0 onto U+E815..U+E864
-    if 0 <= offset < 80:
-        return bytes([0xFE, 0x50 + offset if offset < 47 else 0x80 + offset - 47])
-    return None
-
-
-def _decode_pair(pair: bytes) -> str | None:
-    try:
-        ch = pair.decode("gbk")
-    except UnicodeDecodeError:
-        return None
-    return ch if _is_text(ch) else None
-
-
-def _decode_rest(
-    garbage: bytes,
-    tail: str | None,
-    readings: Mapping[str, frozenset[str]],
-    holes: tuple[int, ...] = (),
-) -> tuple[str, list[list[str]]] | None:
-    """Decode the run after its first (lost) character; None if it does not decode.
-
-    A run that ends in ``?pinyin)`` ends in the first byte of the lost character:
-    it is completed by the one annotated character with that reading and lead byte,
-    or marked ``_UNKNOWN`` when there is none. A hole (two lost bytes) leaves two
-    characters half known; they stand as ``_HOLE`` and come with the list of
-    character pairs they can be, one list per hole, for :func:`_fill_holes`.
-    """
-    body: list[int | None] = list(garbage[1:])
-    for h in holes:
-        if h == 0:
-            return None
-        body[h - 1] = body[h] = None
-    last = ""
-    if tail is not None:
-        body, lead = body[:-1], body[-1]
-        fits = {
-            c
-            for c in readings.get(tail, ())
-            if lead is not None and (_gbk_bytes(c) or b"")[:1] == bytes([lead])
-        }
-        last = fits.pop() if len(fits) == 1 else _UNKNOWN
-    if len(body) % 2:
-        return None
-    chars: list[str] = []
-    choices: list[list[str]] = []
-    for k in range(0, len(body), 2):
-        a, b = body[k], body[k + 1]
-        if a is not None and b is not None:
-            ch = _decode_pair(bytes([a, b]))
-            if ch is None:
-                return None
-            chars.append(ch)
-        elif a is not None and (trail := _hole_trail(body, k)) is not None:
-            choices.append(_hole_pairs(a, trail))
-            chars.append(_HOLE)
-        elif a is None and b is not None and chars[-1:] == [_HOLE]:
-            chars.append(_HOLE)
-        else:  # holes side by side: too much is lost
-            chars.append(_UNKNOWN)
-    rest = "".join(chars)
-    if rest.count(_HOLE) != 2 * len(choices):
-        rest, choices = rest.replace(_HOLE, _UNKNOWN), []
-    return rest + last, choices
-
-
-def _hole_trail(body: list[int | None], k: int) -> int | None:
-    """The trail byte after a hole that begins in the pair at ``k``, if it is known."""
-    if k + 3 < len(body) and body[k + 1] is None and body[k + 2] is None:
-        return body[k + 3]
-    return None
-
-
-@lru_cache(maxsize=1)
-def _lost_codes() -> frozenset[bytes]:
-    """The two-byte codes the mis-decoder printed as private-use characters."""
-    return frozenset(b for u in range(0xE000, 0xF900) if (b := _gbk_bytes(chr(u))))
-
-
-@lru_cache(maxsize=256)
-def _hole_pairs(lead: int, trail: int) -> list[str]:
-    """The character pairs ``lead ?? trail`` can decode to, the ``??`` being a lost code."""
-    return [
-        c1 + c2
-        for x1, x2 in _lost_codes()
-        if (c1 := _decode_pair(bytes([lead, x1]))) and (c2 := _decode_pair(bytes([x2, trail])))
-    ]
-
-
 def _fill_holes(rest: str, choices: list[list[str]], right: str) -> str:
     """Fill each hole, left to right, with the pair jieba's word model prefers by
-    ``HOLE_MARGIN``; a hole without a clear winner becomes ``_UNKNOWN``."""
+    ``HOLE_MARGIN``; a hole without a clear winner becomes ``UNKNOWN``."""
     for options in choices:
-        i = rest.index(_HOLE)
-        before = rest[:i][rest.rfind(_UNKNOWN, 0, i) + 1 :][-_CONTEXT:]
+        i = rest.index(HOLE)
+        before = rest[:i][rest.rfind(UNKNOWN, 0, i) + 1 :][-_CONTEXT:]
         after = rest[i + 2 :]
-        stop = next((k for k, c in enumerate(after) if c in (_HOLE, _UNKNOWN)), None)
+        stop = next((k for k, c in enumerate(after) if c in (HOLE, UNKNOWN)), None)
         after = (after[:stop] if stop is not None else after + right)[:_CONTEXT]
         scored = sorted(((text_logprob(before + o + after), o) for o in set(options)), reverse=True)
         clear = len(scored) == 1 or (len(scored) > 1 and scored[0][0] - scored[1][0] >= HOLE_MARGIN)
-        rest = rest[:i] + (scored[0][1] if clear else _UNKNOWN * 2) + rest[i + 2 :]
+        rest = rest[:i] + (scored[0][1] if clear else UNKNOWN * 2) + rest[i + 2 :]
     return rest
-
-
-def _first_candidates(
-    trail: int, pinyin: str | None, readings: Mapping[str, frozenset[str]]
-) -> list[str]:
-    """Characters the lost first byte can make with ``trail``, narrowed by a pinyin hint."""
-    if pinyin is not None:
-        leads = {b[1] for c in readings.get(pinyin, ()) if (b := _gbk_bytes(c))}
-        hinted = {c for x in leads if (c := _decode_pair(bytes([x, trail])))}
-        if hinted:
-            return sorted(hinted)
-    return sorted({c for x in range(0x81, 0xFF) if (c := _decode_pair(bytes([x, trail])))})
 
 
 def _choose(candidates: list[str], left: str, rest: str, right: str) -> str | None:
@@ -377,11 +269,11 @@ def _choose(candidates: list[str], left: str, rest: str, right: str) -> str | No
         return candidates[0]
     scored = []
     for c in candidates:
-        if c in _PUNCT:
+        if c in PUNCT:
             if not can_split(left, rest + right):
                 continue
             score = logprob(left) + logprob(rest + right) + punctuation_logprob()
-        elif c in _OK_PUNCT:
+        elif c in OK_PUNCT:
             continue
         else:
             score = logprob(left + c + rest + right)

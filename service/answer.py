@@ -52,6 +52,9 @@ def answer_question(engine: Engine, question: str, history: Sequence[str | Turn]
     17
     """
     started = perf_counter()
+    # The tokenizer's and expansions' tables are this engine's (nothing happens when they
+    # are already: one engine per process is the usual case).
+    engine.activate()
     timing: dict[str, float] = {}
     reading = read(engine, prepare(question, history, engine.limits))
     plan, retrieval, verdict = _decide(engine, reading, route(engine, reading), timing)

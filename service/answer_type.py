@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from indexer.tokenize import DATA_DIR, read_lines, words
 from service.cues import cue, cue_words, cues
-from service.regions import ABBREVIATIONS
+from service.regions import abbreviations
 
 # What the question wants, by its wording (matched on normalized, lower-case text).
 _ASKS = cues("asks")
@@ -54,7 +54,6 @@ _GENERIC = frozenset(read_lines(DATA_DIR / "generic_nouns_zh.txt"))
 # the one-character names of provinces and regions (粤桂琼, 闽粤赣).
 _PLACE_CLASSES = cue_words("focus.place_classes")
 _LISTED = re.compile(r"[\u4e00-\u9fff]{2,8}、[\u4e00-\u9fff]{2,8}")
-_REGION_RUN = re.compile(rf"[{ABBREVIATIONS}]{{3,}}")
 _PROVINCE_CLASSES = cue_words("focus.province_classes")
 
 
@@ -168,7 +167,13 @@ def unmet(asked: Asked, evidence: str, note: str = "") -> str | None:
         # "哪几个省区": the evidence may name them (闽粤桂琼, 东南亚、南亚) without the word.
         if word in _PLACE_CLASSES and _LISTED.search(evidence):
             continue
-        if word in _PROVINCE_CLASSES and _REGION_RUN.search(evidence):
+        if word in _PROVINCE_CLASSES and _names_members(evidence):
             continue
         return f"focus:{word}"
     return None
+
+
+def _names_members(evidence: str) -> bool:
+    """A run of three or more of the region's one-character names (粤桂琼, 闽粤赣)."""
+    names = abbreviations()
+    return bool(names) and re.search(rf"[{re.escape(names)}]{{3,}}", evidence) is not None

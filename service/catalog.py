@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from indexer.tokenize import DATA_DIR, normalize
+from indexer.knowledge import active, on_activate
+from indexer.tokenize import normalize
 from indexer.types import Clause
 
 _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
 _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 
-NICKNAMES_FILE = DATA_DIR / "agency_nicknames.txt"
 # The parts of a 实施意见 by name, for questions that name a part instead of its number.
 PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 # What follows an agency's nickname when it names the agency: 那边, a verb, the end.
@@ -232,12 +232,11 @@ class Catalog:
 
 @cache
 def _nicknames() -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for raw in NICKNAMES_FILE.read_text(encoding="utf-8").splitlines():
-        nick, _, stem = raw.split("#", 1)[0].partition("=")
-        if nick.strip() and stem.strip():
-            pairs.append((normalize(nick.strip()), normalize(stem.strip())))
-    return tuple(pairs)
+    """The active knowledge's agency nicknames (``agency_nicknames.txt``), normalized."""
+    return tuple((normalize(nick), normalize(stem)) for nick, stem in active().nicknames)
+
+
+on_activate(_nicknames.cache_clear)
 
 
 def _in_order(needle: str, hay: str) -> bool:

@@ -12,21 +12,22 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 import numpy as np
 
 from indexer.embed import Embedder, load_embedder
 from indexer.expand import query_tokens
+from indexer.knowledge import activate
 from indexer.store import LoadedIndex, load_index
 from indexer.tokenize import has_cjk, normalize, tokenize
 from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog, target_key
 from service.query import Limits
-from service.regions import OTHER_MEMBERS
+from service.regions import other_members
 from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
-from service.scope_model import ScopeModel
+from service.scope_model import ScopeModel, model_of
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,16 @@ _AGENCY_FRAGMENT = re.compile(
     r"厅|委|局|办)"
 )
 
-_OTHER_PROVINCE_AGENCY = re.compile(
-    rf"({'|'.join(OTHER_MEMBERS)})(壮族自治区|省|特区|特别行政区)?"
-    r"(政府)?(?P<name>[\u4e00-\u9fff]{1,8}?(厅|委|局|办|署))"
-)
+
+@lru_cache(maxsize=4)
+def _other_province_agency(members: tuple[str, ...]) -> re.Pattern[str] | None:
+    """An agency of another member of the region (the active knowledge's); None: no region."""
+    if not members:
+        return None
+    return re.compile(
+        rf"({'|'.join(map(re.escape, members))})(壮族自治区|省|特区|特别行政区)?"
+        r"(政府)?(?P<name>[\u4e00-\u9fff]{1,8}?(厅|委|局|办|署))"
+    )
 
 
 class Engine:
@@ -63,6 +70,8 @@ class Engine:
         if config.mode != "bm25" and embedder is None:
             raise ValueError(f"retrieval mode {config.mode!r} needs an embedder")
         self.index = index
+        # The index's knowledge (indexer.knowledge): Engine.load activates it.
+        self.knowledge = index.knowledge
         self.embedder = embedder
         self.config = config
         self.limits = limits or Limits()
@@ -96,21 +105,38 @@ class Engine:
     ) -> Engine:
         """Load and verify the index at ``index_dir``; raises IndexNotFound/Corrupt/Mismatch.
 
-        ``scope_model=False`` leaves out the learned wording check of declines;
-        ``embed_threads`` is the embedder's threads per question (None or 0: the default).
+        The knowledge the index was built with (its ``knowledge/`` folder) is activated
+        for the tokenizer, the expansions and the service tables; its wording model of
+        declines is loaded unless ``scope_model=False`` (an index without one: none, the
+        rules alone decide). ``embed_threads`` is the embedder's threads per question
+        (None or 0: the default).
         """
         index = load_index(index_dir, expected_embedder=embedder)
+        # Before the engine derives its tables: they tokenize the clauses.
+        activate(index.knowledge)
         spec = index.manifest["embedder"]
         config = config or RetrievalConfig()
         model = (
             None if config.mode == "bm25" else load_embedder(spec, query_instruction, embed_threads)
         )
-        scope = ScopeModel.load() if scope_model else None
+        scope = model_of(index.knowledge) if scope_model else None
         return cls(index, model, config, limits, scope)
 
+    def activate(self) -> None:
+        """Make this engine's knowledge the active one (:func:`indexer.knowledge.activate`).
+
+        ``load`` does it; a process that holds engines of indexes with different
+        knowledge calls it before answering with one. Nothing changes when it is active.
+        """
+        activate(self.knowledge)
+
     def warm_up(self) -> None:
-        """Load jieba's dictionary and run the model once, so the first question is fast."""
-        self.retrieve("泛珠三角区域合作由谁牵头")
+        """Load jieba's dictionary and run the model once, so the first question is fast.
+
+        The question is made of the document's own first title, so any document warms up.
+        """
+        titles = [target.title for target in self.catalog.targets.values() if target.title]
+        self.retrieve(f"{titles[0] if titles else '工作'}由谁牵头")
 
     def expand(self, text: str, tokens: Sequence[str]) -> str:
         """The question normalized, followed by its query tokens with abbreviations spelled
@@ -122,7 +148,8 @@ class Engine:
 
         Another province's agency ("广西农业厅的同志想了解…") is not one of the document's.
         """
-        for match in _OTHER_PROVINCE_AGENCY.finditer(text):
+        other = _other_province_agency(other_members())
+        for match in other.finditer(text) if other is not None else ():
             # Its bare name also stands among the question's tokens ("… 农业厅 …").
             text = text.replace(match.group(0), " ")
             text = re.sub(rf"(?<!省)(?<!广东){re.escape(match.group('name'))}", " ", text)

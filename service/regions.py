@@ -1,27 +1,41 @@
-"""The members of the Pan-Pearl River Delta ("9+2"): names and one-character abbreviations.
+"""The region the documents speak of (the Pan-Pearl River Delta, "9+2") and the home province.
 
-One table (``indexer/data/pprd_members.txt``) serves every rule that needs the
-region: another member's agency is the asker, not the document's; an English
-question that knows only the region's places asks about a place; a run of
-abbreviations (粤桂琼) names several members.
+One table, the active knowledge's ``region_members.txt`` and ``collection.toml``
+(:mod:`indexer.knowledge`), serves every rule that needs the region: another member's
+agency is the asker, not the document's; an English question that knows only the
+region's places asks about a place; a run of abbreviations (粤桂琼) names several
+members. A document without that knowledge has no region and no home.
+
+The functions read the knowledge in force when they are called.
 """
 
 from __future__ import annotations
 
-from indexer.tokenize import DATA_DIR, read_lines
-
-HOME = "广东"
+from indexer.knowledge import active
 
 
-def _members() -> dict[str, str]:
-    members = {}
-    for line in read_lines(DATA_DIR / "pprd_members.txt"):
-        name, abbreviation = line.split()
-        members[name] = abbreviation
-    return members
+def members() -> dict[str, str]:
+    """Member name → one-character abbreviation, in the table's order."""
+    return dict(active().members)
 
 
-# name → abbreviation, in the table's order.
-MEMBERS: dict[str, str] = _members()
-OTHER_MEMBERS: tuple[str, ...] = tuple(name for name in MEMBERS if name != HOME)
-ABBREVIATIONS: str = "".join(MEMBERS.values())
+def home() -> str | None:
+    """The home province (广东), or None when the knowledge names none."""
+    return active().home
+
+
+def other_members() -> tuple[str, ...]:
+    """The members other than the home province."""
+    here = home()
+    return tuple(name for name, _ in active().members if name != here)
+
+
+def places() -> frozenset[str]:
+    """The places the whole collection is about: the members and ``collection.toml``'s
+    ``places`` (an English question that knows only these asks about a place)."""
+    return frozenset([*active().places, *members()])
+
+
+def abbreviations() -> str:
+    """Every member's abbreviation, in the table's order (粤桂琼闽…)."""
+    return "".join(abbreviation for _, abbreviation in active().members)

@@ -30,7 +30,7 @@ class RetrievalConfig:
 
     0.4 was best on the dev half (0.3 and 0.4 tied; 0.5 one question behind,
     0.7 three behind); RRF was clearly worse (see README). English questions
-    reach BM25 through the glossary (``indexer/data/glossary_en.txt``) and take the
+    reach BM25 through the glossary (``corpus/knowledge/glossary_en.txt``) and take the
     same weight: on the 78 English tuning questions 0.4 and 0.6 tie on first
     citations and 0.4 puts the most facts in the answers.
     """

@@ -6,11 +6,14 @@ shapes they did not know ("场地租金怎么收", "组长由哪位领导担任"
 This model learns such wording from the labelled tuning questions
 (``eval/calibration.jsonl`` and the dev half of ``eval/gold.jsonl``): a logistic
 regression over the question's character 2- and 3-grams, tf-idf weighted. It is
-trained by ``python -m eval.train_scope`` and stored as plain JSON next to this
-module; scoring a question takes a few microseconds and needs no model runtime.
+trained by ``python -m eval.train_scope`` and stored as plain JSON in the corpus's
+knowledge folder (``corpus/knowledge/scope_model.json``, :mod:`indexer.knowledge`),
+which the build carries into the index; an engine reads it from there. Scoring a
+question takes a few microseconds and needs no model runtime.
 
 It only adds declines: ``service.abstain.judge`` asks it after the coverage and
-similarity checks have let a question through.
+similarity checks have let a question through. A document whose knowledge holds no
+model has none (:func:`model_of` is None), and its declines follow the rules alone.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import ModelError
+from indexer.knowledge import PROJECT_KNOWLEDGE, SCOPE_MODEL, Knowledge, active
 from indexer.tokenize import normalize
 
-MODEL_FILE = Path(__file__).resolve().parent / "data" / "scope_model.json"
+# The model of the project's own corpus, where ``python -m eval.train_scope`` writes it.
+MODEL_FILE = PROJECT_KNOWLEDGE / SCOPE_MODEL
 FORMAT = 1
 _SPACES = re.compile(r"\s+")
 
@@ -69,8 +74,18 @@ class ScopeModel:
         return self.probability(text) >= self.threshold
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> ScopeModel:
-        """Read a model written by ``python -m eval.train_scope``; say what to run if it is bad."""
+    def load(cls, path: Path | None = None) -> ScopeModel:
+        """Read a model written by ``python -m eval.train_scope``; say what to run if it is bad.
+
+        Without ``path``, the model of the active knowledge (:mod:`indexer.knowledge`).
+        """
+        if path is None:
+            path = active().scope_model
+            if path is None:
+                raise ModelError(
+                    "the active knowledge holds no out-of-scope model (knowledge/"
+                    f"{SCOPE_MODEL}); run `python -m eval.train_scope` to write one"
+                )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
@@ -88,3 +103,12 @@ class ScopeModel:
                 f"cannot read the out-of-scope model {path}: {exc}; "
                 "run `python -m eval.train_scope` to write it again"
             ) from exc
+
+
+def model_of(knowledge: Knowledge) -> ScopeModel | None:
+    """The wording model a knowledge folder holds, or None when it holds none.
+
+    Raises:
+        ModelError: the model file is there but unreadable.
+    """
+    return None if knowledge.scope_model is None else ScopeModel.load(knowledge.scope_model)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.agencies import (
-    is_non_provincial,
-    normalize_name,
-    note_clauses,
-    parse_note,
-    split_note,
-)
+from indexer.agencies import note_clauses, parse_note, split_note
+from indexer.agency_names import is_non_provincial, normalize_name
 
 # Every distinct responsibility note of 粤府〔2017〕8号, in document order, with the
 # agencies it names. Notes without 牵头 name no lead: all their agencies share the work.

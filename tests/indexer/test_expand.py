@@ -17,7 +17,7 @@ from indexer.tokenize import tokenize
         ("高铁什么时候通", "铁路"),
         ("看病就医方面的合作", "医疗"),
         ("自贸区的作用", "自由贸易试验区"),
-        # Everyday words for the document's terms (indexer/data/colloquial_zh.txt).
+        # Everyday words for the document's terms (corpus/knowledge/colloquial_zh.txt).
         ("小孩考大学有什么政策", "高考"),
         ("小孩考大学有什么政策", "子女"),
         ("超算中心在哪", "超级"),

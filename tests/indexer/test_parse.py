@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.agencies import is_non_provincial
+from indexer.agency_names import is_non_provincial
 from indexer.errors import ParseError
 from indexer.outline import inspect_json, outline_text
 from indexer.parse import parse_corpus

@@ -17,6 +17,7 @@ from indexer.build import make_units
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import IndexCorrupt, IndexMismatch, IndexNotFound, PolicyQAError
 from indexer.expand import query_tokens
+from indexer.knowledge import active
 from indexer.rows import clause_from_dict, clause_to_dict
 from indexer.store import (
     FORMAT_VERSION,
@@ -137,9 +138,11 @@ def write_index(
     terms: tuple[str, ...] = ("省卫生计生委",),
     vectors: np.ndarray | None = None,
 ) -> Path:
-    """Write an index of hand-made clauses with the real tokenizer, BM25 and embedder."""
+    """Write an index of hand-made clauses with the real tokenizer, BM25 and embedder,
+    carrying the knowledge they were tokenized with (the project's, active in tests)."""
     units = make_units(clauses, granularity)
     with IndexWriter(out) as writer:
+        writer.write_knowledge(active())
         writer.write_clauses(clauses)
         writer.write_units(units)
         writer.write_terms(terms)

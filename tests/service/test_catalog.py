@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from indexer.expand import query_tokens
+from indexer.knowledge import Knowledge, active, using
 from indexer.outline import inspect_json
 from indexer.parse import parse_corpus
 from service.catalog import Catalog, target_key
@@ -298,6 +299,18 @@ def test_catalog_of_the_small_document(small_index: Path) -> None:
 )
 def test_agency_by_nickname(catalog: Catalog, text: str, agencies: list[str]) -> None:
     assert catalog.agency_by_nickname(text) == agencies
+
+
+def test_nicknames_are_the_active_knowledge(catalog: Catalog) -> None:
+    """The table is the index's knowledge (agency_nicknames.txt), not a fixed file."""
+    assert active().nicknames and catalog.agency_by_nickname("环保那边") == ["省环境保护厅"]
+    with using(Knowledge()):
+        assert catalog.agency_by_nickname("环保那边") == []
+        assert catalog.without_nicknames("环保那边参不参与", ["省环境保护厅"]) == "环保那边参不参与"
+    with using(Knowledge(nicknames=(("生态环境", "环境保护"),))):
+        assert catalog.agency_by_nickname("生态环境那边") == ["省环境保护厅"]
+        assert catalog.agency_by_nickname("环保那边") == []
+    assert catalog.agency_by_nickname("环保那边") == ["省环境保护厅"]
 
 
 def test_without_nicknames_blanks_the_agency_words(catalog: Catalog) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ModelError
-from service.scope_model import MODEL_FILE, ScopeModel, char_ngrams, weigh
+from indexer.knowledge import PROJECT_KNOWLEDGE, Knowledge, load_knowledge, using
+from service.scope_model import MODEL_FILE, ScopeModel, char_ngrams, model_of, weigh
 
 
 @pytest.mark.parametrize(
@@ -34,12 +35,35 @@ def test_weights_have_unit_length_and_skip_unknown_grams() -> None:
 
 
 def test_the_shipped_model_loads_with_a_threshold_between_0_and_1() -> None:
-    model = ScopeModel.load()
+    model = ScopeModel.load(MODEL_FILE)
     assert 0.5 < model.threshold < 1.0
     assert len(model.idf) > 1000
     assert model.sizes == (2, 3)
     # A question of no known n-gram scores the bias alone.
     assert 0.0 < model.probability("☃") < 1.0
+
+
+def test_the_model_is_knowledge_of_the_corpus() -> None:
+    """Trained for this corpus, it lives in its knowledge folder and loads from there."""
+    assert MODEL_FILE == PROJECT_KNOWLEDGE / "scope_model.json"
+    knowledge = load_knowledge(PROJECT_KNOWLEDGE)
+    assert knowledge.scope_model == MODEL_FILE
+    shipped = ScopeModel.load(MODEL_FILE)
+    assert model_of(knowledge) == shipped
+    # Without a path: the active knowledge's model (the project's, in tests).
+    assert ScopeModel.load() == shipped
+
+
+def test_a_document_without_a_model_has_none() -> None:
+    assert model_of(Knowledge()) is None
+    with using(Knowledge()), pytest.raises(ModelError, match="no out-of-scope model"):
+        ScopeModel.load()
+
+
+def test_a_knowledge_folder_with_a_bad_model_says_what_to_run(tmp_path: Path) -> None:
+    (tmp_path / "scope_model.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"python -m eval\.train_scope"):
+        model_of(load_knowledge(tmp_path))
 
 
 def test_an_empty_model_scores_by_its_bias(tmp_path: Path) -> None:
