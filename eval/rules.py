@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_RE_FUNCS = frozenset(["compile", "search", "match", "fullmatch", "sub", "findall", "finditer", "split"])
+_RE_FUNCS = frozenset(
+    ["compile", "search", "match", "fullmatch", "sub", "findall", "finditer", "split"]
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ def _phrase_entries(tree: ast.AST) -> tuple[int, set[str]]:
             strings = [s for i in items if i is not None and (s := _string_of(i)) is not None]
             chinese = [s for s in strings if _CJK.search(s)]
             count += len(chinese)
-        if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Call, ast.Set, ast.List, ast.Tuple)):
+        if isinstance(node, ast.Assign) and isinstance(
+            node.value, (ast.Call, ast.Set, ast.List, ast.Tuple)
+        ):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         if (
             isinstance(node, ast.Call)
@@ -109,7 +113,8 @@ def count_data(folder: Path) -> int:
     for path in sorted(folder.rglob("*")):
         if path.suffix == ".txt":
             total += sum(
-                1 for line in path.read_text(encoding="utf-8").splitlines()
+                1
+                for line in path.read_text(encoding="utf-8").splitlines()
                 if line.split("#", 1)[0].strip()
             )
         elif path.suffix == ".toml":

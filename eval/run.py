@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.metrics import EvalResult, GoldRow, Summary, score_run
+from eval.metrics import EvalResult, GoldRow, Summary
+from eval.scoring import score_run
 from indexer.errors import PolicyQAError
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""``policyqa serve``: the HTTP service on uvicorn (registered in ``service/cli.py``)."""
+"""``policyqa serve``: the HTTP service on uvicorn (registered in ``service/cli/__init__.py``)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from service.contract import Answer
 from service.http.errors import InvalidRequest
-from service.http.schemas import ChatMessage, HistoryTurn
+from service.http.openai_schemas import ChatMessage
+from service.http.schemas import HistoryTurn
 from service.present import reason_text
 from service.query import Turn
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from eval.bench_http import HttpBenchResult, http_bench_text, process_tree, tree_rss_mb
+from eval.bench_http import HttpBenchResult, http_bench_text
+from eval.serve_process import process_tree, tree_rss_mb
 from service.cli import cli
 
 QUESTIONS = ["铁路项目由谁牵头？", "主要任务一共多少项？", "今天天气怎么样？"]

@@ -7,18 +7,9 @@ from typing import Any
 
 import pytest
 
-from eval.metrics import (
-    ALL_METRICS,
-    RETRIEVAL_METRICS,
-    GoldRow,
-    citation_keys,
-    fact_hits,
-    normalize_key,
-    normalize_text,
-    percentile,
-    retrieval_scores,
-    score_run,
-)
+from eval.metrics import ALL_METRICS, RETRIEVAL_METRICS, GoldRow, normalize_key, percentile
+from eval.responses import citation_keys, fact_hits, normalize_text
+from eval.scoring import retrieval_scores, score_run
 
 
 def row(rid: str, gold: list[Any], facts: list[str] = (), **kw: Any) -> GoldRow:
@@ -281,7 +272,8 @@ def test_failure_tags_and_record() -> None:
     ]
     failures = {f["id"]: f for f in score_run(rows, responses).failures}
     assert set(failures) == {"w", "d", "n"}
-    assert failures["w"]["tags"] == ["wrong_first_citation", "dead_end", "missing_fact:牵头"]
+    # The right task is cited second: a wrong first citation, but no dead end.
+    assert failures["w"]["tags"] == ["wrong_first_citation", "missing_fact:牵头"]
     assert failures["w"]["got"]["citations"] == ["3", "7"]
     assert failures["w"]["got"]["ranking_top3"] == ["3", "7", "9"]
     assert failures["w"]["expected"] == {"gold": ["7"], "facts": ["牵头", "港澳"]}
@@ -342,13 +334,15 @@ def test_result_to_dict_is_json_ready() -> None:
         (resp("文件没有写明…", [], ["9"], True, status="not_stated", related=[9, 7]), True),
         # Declined with suggestions only.
         (resp("文件中没有找到…", [], ["7"], True, status="off_topic"), True),
-        # Answered from the wrong task, the right one cited second.
-        (resp("…【任务9】…【任务7】", [9, 7], ["9", "7"]), True),
-        # The definition reads related clauses beside any answer (only declines have them).
+        # Answered from the wrong task first, the right one cited second: the asker sees it.
+        (resp("…【任务9】…【任务7】", [9, 7], ["9", "7"]), False),
+        # Answered from the wrong task only: a dead end.
+        (resp("…【任务9】", [9], ["9"]), True),
+        # Related clauses beside an answer count too (a close runner-up shown with it).
         (resp("…【任务9】", [9], ["9"], related=[7]), False),
     ],
 )
-def test_dead_end_is_no_right_first_citation_nor_first_related(
+def test_dead_end_is_no_right_citation_nor_first_related(
     response: dict[str, Any], dead_end: bool
 ) -> None:
     q = score_run([row("a", [7])], [response]).questions[0]

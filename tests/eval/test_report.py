@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from eval.gate import Thresholds
-from eval.metrics import EvalResult, GoldRow, score_run
+from eval.metrics import EvalResult, GoldRow
 from eval.report import comparison_text, fmt, markdown_report, summary_text, write_report
+from eval.scoring import score_run
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -17,12 +17,12 @@ import pytest
 
 from indexer.errors import BadQuestion
 from service.answer import answer_question
-from service.spans import marker
 from service.contract import Answer
 from service.decline import GENERIC as DECLINE_TEXT
 from service.engine import Engine
 from service.lookup import OVERVIEW_PARAGRAPHS
 from service.retrieve import RetrievalConfig
+from service.spans import marker
 
 Ask = Callable[..., Answer]
 _MARKER = re.compile(r"【[^】]+】")
@@ -679,6 +679,10 @@ def test_a_part_two_section_named_by_its_area_lists_its_tasks(
     assert all(task in answer.answer for task in tasks)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["合作目标里港澳合作要达到什么程度？", "合作目标里，基础设施互联互通要达到什么水平？"],
+)
 def test_a_named_section_answers_before_a_task_that_shares_its_words(
     ask: Ask, question: str
 ) -> None:

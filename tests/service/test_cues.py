@@ -45,7 +45,7 @@ def test_word_lists_are_sets_of_words() -> None:
 
 
 def test_an_unknown_cue_names_the_files_to_look_in() -> None:
-    with pytest.raises(KeyError, match="question_forms.toml"):
+    with pytest.raises(KeyError, match=r"question_forms\.toml"):
         cue("no.such.cue")
 
 

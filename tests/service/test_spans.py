@@ -8,6 +8,7 @@ import pytest
 
 from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
+from service.engine import Engine
 from service.spans import (
     QUOTE_LIMIT,
     best_span,
@@ -19,7 +20,6 @@ from service.spans import (
     term_weights,
     trim_span,
 )
-from service.engine import Engine
 
 _SENTENCE = re.compile(r"[^。！？]*[。！？]?")
 _SEPARATOR = re.compile(r"[，；：]")

@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from service.answer import answer_question
 from service.http.deps import EngineDep
-from service.http.schemas import ChatCompletion, ChatRequest, error_example
+from service.http.openai_schemas import ChatCompletion, ChatRequest
+from service.http.schemas import error_example
 from service.http.translate import chat_conversation, chunks, completion
 from service.present import present
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from service.http.errors import error_response
-from service.http.schemas import ModelCard, ModelList, error_example
+from service.http.openai_schemas import ModelCard, ModelList
+from service.http.schemas import error_example
 from service.http.translate import MODEL_ID
 
 router = APIRouter(prefix="/v1", tags=["openai"])

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from eval.bench_http import serving, wait_until_answering
+from eval.serve_process import serving, wait_until_answering
 from service.config import Settings
 from service.http.main import create_app
 from tests.service.http.conftest import QUESTION

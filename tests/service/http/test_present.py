@@ -6,7 +6,7 @@ import pytest
 
 from service.answer import answer_question
 from service.contract import Answer, Citation
-from service.http.schemas import ChatMessage
+from service.http.openai_schemas import ChatMessage
 from service.http.translate import chat_conversation, estimate_tokens, pieces
 from service.present import present, reason_text, source_footer
 from service.query import Turn
