@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from indexer.knowledge import active, on_activate
 from indexer.tokenize import normalize
@@ -19,8 +19,6 @@ from indexer.types import Clause
 _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
 _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 
-# The parts of a 实施意见 by name, for questions that name a part instead of its number.
-PART_OF = {"总体要求": "一", "主要任务": "二", "保障措施": "三"}
 # What follows an agency's nickname when it names the agency: 那边, a verb, the end.
 _AFTER_NICKNAME = (
     r"(?=[局厅委办口]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都|牵|挑"
@@ -145,6 +143,47 @@ class Catalog:
             groups.append(Section(code, part, title, tuple(tasks)))
         return groups
 
+    def part_titled(self, name: str) -> str | None:
+        """The part a question names by its title (保障措施 → 三), read off the document's
+        own part headings; None when no part has that title."""
+        for key, title in self.parts.items():
+            if name in title:
+                return key
+        return None
+
+    @cached_property
+    def task_parts(self) -> tuple[str, ...]:
+        """The parts that hold numbered tasks, in document order (二 in a 实施意见; 二 三 四
+        in a 工作方案 that numbers its tasks right under each part)."""
+        return tuple(dict.fromkeys(g.part for g in self.task_groups()))
+
+    @cached_property
+    def task_part(self) -> str | None:
+        """The one part that holds every numbered task, if there is one."""
+        return self.task_parts[0] if len(self.task_parts) == 1 else None
+
+    @cached_property
+    def measures_part(self) -> str | None:
+        """The part of measures that follows the tasks (保障措施): the document's last
+        part, when it holds no tasks and comes after every part that does."""
+        keys = list(self.parts)
+        if not keys or not self.task_parts or keys[-1] in self.task_parts:
+            return None
+        if any(part not in keys for part in self.task_parts):
+            return None
+        return keys[-1]
+
+    def part_of(self, key: str) -> str | None:
+        """The part a target key belongs to: 二 for task 7 or 二(三), 三 for 三(一)."""
+        if key in self.parts:
+            return key
+        target = self.targets.get(key)
+        code = target.section if target else key
+        if code in self.parts:
+            return code
+        section = self.sections.get(code)
+        return section.part if section else None
+
     def sections_of_part(self, part: str) -> list[Section]:
         """Sections under a part (一, 二, 三), in document order."""
         return [s for s in self.sections.values() if s.part == part]
@@ -185,7 +224,7 @@ class Catalog:
             return f"{code.group(1)}({code.group(2)})"
         end = _END_SECTION.search(text)
         if end:
-            sections = self.sections_of_part(end.group(1) or PART_OF[end.group(2)])
+            sections = self.sections_of_part(end.group(1) or self.part_titled(end.group(2)) or "")
             if not sections:
                 return None
             return sections[-1].code if end.group(3) == "最后" else sections[0].code
@@ -194,7 +233,8 @@ class Catalog:
             return None
         if match.group(1):
             return f"{match.group(1)}({match.group(2)})"
-        return f"{PART_OF[match.group(3)]}({match.group(4)})"
+        part = self.part_titled(match.group(3))
+        return f"{part}({match.group(4)})" if part else None
 
     def without_nicknames(self, text: str, agencies: Sequence[str]) -> str:
         """``text`` with the nicknames of ``agencies`` and what follows them (环保局,

@@ -25,7 +25,6 @@ from service.spans import (
 
 # An overview of a task shows the opening of at most this many of its paragraphs.
 OVERVIEW_PARAGRAPHS = 5
-_PART_NAMES = {"一": "第一部分", "二": "第二部分", "三": "第三部分"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ def agency_tasks(
     if scope == "tasks":
         keys = [k for k in keys if k.isdigit()]
     elif scope == "measures":
-        keys = [k for k in keys if k.startswith("三")]
+        keys = [k for k in keys if catalog.part_of(k) == catalog.measures_part]
     if within:
         keys = [k for k in keys if catalog.targets[k].section == within]
     order = {key: i for i, key in enumerate(catalog.targets)}  # document order
@@ -253,12 +252,10 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
         # A part without (一)(二) sections holds its paragraphs directly.
         target = catalog.targets.get(part)
         if target is None:
-            return Composed(
-                f"文件中没有{_PART_NAMES.get(part, part)}。", (), (), "declined", "no_such_part"
-            )
+            return Composed(f"文件中没有{_part_name(part)}。", (), (), "declined", "no_such_part")
         clause = target.clauses[0]
         quote = _first_quote(clause)
-        text = f"{_PART_NAMES.get(part, part)}「{title}」：{quote}{marker(None, part)}"
+        text = f"{_part_name(part)}「{title}」：{quote}{marker(None, part)}"
         return Composed(text, (cite(clause, quote, 1.0),), (part,), "lookup")
     lines, cites = [], []
     for s in sections:
@@ -269,7 +266,7 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
             clause = catalog.targets[s.code].clauses[0]
             cites.append(cite(clause, _first_quote(clause), 1.0))
     count = f"共{len(sections)}条" if counting else f"包括{len(sections)}个方面"
-    text = f"{_PART_NAMES.get(part, part)}「{title}」{count}：" + "；".join(lines) + "。"
+    text = f"{_part_name(part)}「{title}」{count}：" + "；".join(lines) + "。"
     return Composed(text, tuple(cites), tuple(c.section for c in cites), "aggregate")
 
 
@@ -316,3 +313,8 @@ def _opening(clause: Clause) -> str:
 def _cn(code: str) -> str:
     """The number inside a section code: 三(二) → 二."""
     return code[code.index("(") + 1 : code.index(")")] if "(" in code else code
+
+
+def _part_name(part: str) -> str:
+    """第三部分 for 三 (a part is numbered 一、二、三 … in its heading)."""
+    return f"第{part}部分"

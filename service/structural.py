@@ -12,7 +12,6 @@ import re
 
 from indexer.tokenize import tokenize
 from service.answer_type import read_asked
-from service.catalog import PART_OF
 from service.cues import cue, cue_words
 from service.engine import Engine
 from service.intent import Intent
@@ -52,11 +51,14 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
     if section and section in catalog.sections:
         return section_overview(catalog, section, counting, _weights(engine, text, section))
     part = _PART_REF.search(text)
-    if part and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
-        key = part.group(1) or PART_OF[part.group(2)]
-        if key == "二" and counting:
+    # A part is named by its number or by its own title (保障措施); which part holds the
+    # tasks and which the measures is read off the structure.
+    named = catalog.part_titled(part.group(2)) if part and part.group(2) else None
+    key = part.group(1) if part and part.group(1) else named
+    if key and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
+        if key == catalog.task_part and counting:
             return count_tasks(catalog)
-        if key != "二":
+        if key != catalog.task_part:
             return part_overview(catalog, key, counting)
     if counting and intent.counted == "tasks" and not catalog.find_section(text):
         return count_tasks(catalog)
@@ -65,11 +67,11 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
         if code and (counting or not _asks_inside(engine, text, catalog.sections[code].title)):
             return section_overview(catalog, code, counting, _weights(engine, text, code))
-        if intent.counted == "measures":
-            return part_overview(catalog, "三", counting=True)
-        if part and part.group(2) and PART_OF[part.group(2)] != "二":
+        if intent.counted == "measures" and catalog.measures_part:
+            return part_overview(catalog, catalog.measures_part, counting=True)
+        if named and named != catalog.task_part:
             # "保障措施那一部分主要讲了哪几方面": the part itself, named by its title.
-            return part_overview(catalog, PART_OF[part.group(2)], counting)
+            return part_overview(catalog, named, counting)
     if _OVERVIEW_WORDS.search(text) or WHAT_ABOUT.search(text):
         # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
         # its full title.

@@ -280,6 +280,41 @@ def test_catalog_of_the_small_document(small_index: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("title", "part"),
+    [("总体要求", "一"), ("主要任务", "二"), ("保障措施", "三"), ("重点任务", None)],
+)
+def test_parts_are_found_by_their_own_titles(
+    catalog: Catalog, title: str, part: str | None
+) -> None:
+    assert catalog.part_titled(title) == part
+
+
+def test_the_roles_of_parts_are_read_off_the_structure(catalog: Catalog) -> None:
+    assert catalog.task_parts == ("二",) and catalog.task_part == "二"
+    assert catalog.measures_part == "三"
+    assert [catalog.part_of(k) for k in ("7", "二(三)", "三(一)", "一(二)", "二")] == [
+        "二",
+        "二",
+        "三",
+        "一",
+        "二",
+    ]
+
+
+def test_a_work_plan_numbers_its_tasks_in_another_part(tmp_path: Path) -> None:
+    """gd-mdt-2023 (a 工作方案): tasks numbered 1. 2. … right under 二、; no part is
+    assumed to be the one with the tasks."""
+    from indexer.parse import parse_corpus
+
+    root = Path(__file__).resolve().parents[2]
+    (doc,) = parse_corpus(root / "eval" / "docs" / "gd-mdt-2023" / "corpus")
+    catalog = Catalog(doc.clauses)
+    assert catalog.task_parts == ("二", "三", "四") and catalog.task_part is None
+    assert catalog.part_of("1") == "二" and catalog.part_of(str(catalog.task_numbers[-1])) == "四"
+    assert catalog.measures_part == "五" and catalog.parts["五"] == "保障措施"
+
+
+@pytest.mark.parametrize(
     ("text", "agencies"),
     [
         ("环保那边", ["省环境保护厅"]),
