@@ -223,11 +223,20 @@ def section_overview(
     topics = [c.topic.strip("—。") for c in target.clauses if c.topic]
     if counting and topics:
         listed = join_names(topics)
-        text = f"{code}「{section.title}」共{len(topics)}个方面：{listed}{marker(None, code)}"
         quote_clause = next(c for c in target.clauses if c.topic)
-        return Composed(
-            text, (cite(quote_clause, _first_quote(quote_clause), 1.0),), (code,), "aggregate"
+        cites = (cite(quote_clause, _first_quote(quote_clause), 1.0),)
+        # The line that introduces the list speaks for every item ("到2020年左右，实现以下
+        # 合作目标："): it is quoted before them.
+        intro = target.clauses[0]
+        lead_in = ""
+        if intro.topic is None and intro.text.rstrip().endswith(("：", ":")):
+            lead_in = intro.text.strip()
+            cites = (cite(intro, lead_in, 1.0), *cites)
+        text = (
+            f"{code}「{section.title}」共{len(topics)}个方面："
+            f"{lead_in}{listed}{marker(None, code)}"
         )
+        return Composed(text, cites, (code,), "aggregate")
     # The first of the best-matching windows (max keeps the earliest of equals).
     best = (
         max((best_span(c, weights) for c in target.clauses), key=lambda s: s.score)
