@@ -163,3 +163,12 @@ def test_verify_drops_a_quote_that_is_not_in_its_clause(fake_engine) -> None:
     assert unverified((forged,), clauses) == [forged]
     assert verified((forged, *cites), clauses) == cites
     assert unverified((replace(cites[0], clause_id="no/such/clause"),), clauses)
+
+
+def test_a_counted_list_is_quoted_with_the_line_that_introduces_it(fake_engine) -> None:
+    plan = route(fake_engine, _read(fake_engine, "合作目标一共有几个方面？"))
+    assert plan.kind == LOOKUP and plan.found is not None
+    assert "到2020年左右，实现以下合作目标：" in plan.found.text
+    assert plan.found.text.index("2020年左右") < plan.found.text.index("紧密合作格局")
+    clauses = {c.id: c for c in fake_engine.clauses}
+    assert unverified(plan.found.citations, clauses) == []
