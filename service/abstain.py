@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
-from indexer.tokenize import DATA_DIR, has_cjk, normalize, read_lines
-from service.alternatives import names_an_option, options
-from service.answer_type import Asked, read_asked, unmet
+from indexer.tokenize import DATA_DIR, has_cjk, read_lines
+from service.alternatives import names_an_option
+from service.answer_type import Asked, unmet
 from service.regions import places
 from service.spans import (
     Span,
@@ -141,8 +141,17 @@ class Verdict:
     span: Span | None = None
 
 
-def assess(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
+def assess(
+    engine: Engine,
+    text: str,
+    retrieval: Retrieval | None,
+    asked: Asked,
+    choices: tuple[str, ...] = (),
+) -> Verdict:
     """Decline (with a reason) or answer; for typed questions, with the span to quote first.
+
+    ``asked`` and ``choices`` are what the question asks for and the options it offers,
+    read once with the question (``service.read``); ``text`` is what is searched for.
 
     The rules speak first, so a decline says what was missing. A question they would
     answer is declined still when the learned wording check flags it
@@ -150,13 +159,19 @@ def assess(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
     tuning questions such spans were mostly loose matches ("哪一年通车" and a
     plan's 2020) in questions the document does not answer.
     """
-    verdict = _judge_by_rules(engine, text, retrieval)
+    verdict = _judge_by_rules(engine, text, retrieval, asked, choices)
     if verdict.reason is None and engine.scope is not None and engine.scope.declines(text):
         return Verdict("asks_what_the_document_does_not_say")
     return verdict
 
 
-def _judge_by_rules(engine: Engine, text: str, retrieval: Retrieval | None) -> Verdict:
+def _judge_by_rules(
+    engine: Engine,
+    text: str,
+    retrieval: Retrieval | None,
+    asked: Asked,
+    choices: tuple[str, ...],
+) -> Verdict:
     if retrieval is None or not retrieval.targets:
         return Verdict("no_match")
     spec = engine.embedder.spec if engine.embedder is not None else ""
@@ -181,11 +196,8 @@ def _judge_by_rules(engine: Engine, text: str, retrieval: Retrieval | None) -> V
     hits = [
         h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
     ]
-    normalized = normalize(text)
-    choices = options(normalized)
     if not names_an_option(choices, "".join(c.text for h in hits for c in h.clauses)):
         return Verdict("no_option_in_evidence")
-    asked = read_asked(normalized, engine.idf)
     if not asked:
         return Verdict(None)
     # The answer must come from a span that matches the question well and holds

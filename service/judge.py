@@ -55,16 +55,22 @@ class Verdict:
 
 @dataclass
 class _Assessments:
-    """``assess`` once per text within one judgement."""
+    """``assess`` once per searched text within one judgement, with what the question
+    asks for as read."""
 
     engine: Engine
+    reading: Reading
     retrieval: Retrieval
     done: dict[str, Assessment] = field(default_factory=dict)
 
     def declines(self, text: str) -> bool:
         if text not in self.done:
-            self.done[text] = assess(self.engine, text, self.retrieval)
+            self.done[text] = self.of(text, self.retrieval)
         return self.done[text].reason is not None
+
+    def of(self, text: str, retrieval: Retrieval) -> Assessment:
+        reading = self.reading
+        return assess(self.engine, text, retrieval, reading.value, reading.choices)
 
 
 def judge(engine: Engine, reading: Reading, route: Route, retrieval: Retrieval | None) -> Verdict:
@@ -80,7 +86,7 @@ def judge(engine: Engine, reading: Reading, route: Route, retrieval: Retrieval |
         return Verdict(LOOKUP)
     if retrieval is None:
         return Verdict(DECLINE, "no_match")
-    checks = _Assessments(engine, retrieval)
+    checks = _Assessments(engine, reading, retrieval)
     if route.kind == ROLE:
         # Only work with a responsibility note can have the agency in it.
         noted = [h for h in retrieval.targets[:3] if any(c.note for c in h.clauses)]
@@ -127,7 +133,7 @@ def _search_verdict(
     # "合作目标的时间节点定在哪一年": the section named is where a typed answer is
     # looked for first.
     ordered = _named_section_first(catalog, reading.text, retrieval)
-    assessment = assess(engine, reading.text, ordered)
+    assessment = checks.of(reading.text, ordered)
     if assessment.reason:
         return Verdict(DECLINE, assessment.reason, evidence=ordered)
     if assessment.span is not None:

@@ -11,10 +11,12 @@ the question again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from indexer.expand import query_tokens
 from indexer.tokenize import normalize
+from service.alternatives import options
+from service.answer_type import Asked, read_asked
 from service.cues import cue
 from service.engine import Engine
 from service.intent import Intent, content_part, read_intent
@@ -37,7 +39,8 @@ class Reading:
     borrowed context, follow-up facts). ``role_at`` is where a role check ("环保厅参
     不参与…") begins; ``new_topic`` is the topic of "那公路呢？" after a who-leads
     question; ``content_part`` is the part of a two-part question that asks about
-    the work beside who leads it.
+    the work beside who leads it. ``value`` is the kind of value it asks for (an
+    amount, a date, named cities …) and ``choices`` the options of "X还是Y".
     """
 
     asked: Question
@@ -49,6 +52,8 @@ class Reading:
     role_at: int | None = None
     new_topic: str | None = None
     content_part: str | None = None
+    value: Asked = field(default_factory=Asked)
+    choices: tuple[str, ...] = ()
     asks_summary: bool = False
     asks_cities: bool = False
     asks_without_lead: bool = False
@@ -96,6 +101,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         role_at=role.start() if role and agencies else None,
         new_topic=new_topic,
         content_part=content_part(text),
+        value=read_asked(normalized, engine.idf),
+        choices=options(normalized),
         asks_summary=asks_for_summary(text),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
