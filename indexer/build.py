@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from indexer.bm25 import BM25Index
+from indexer.build_lock import build_lock
 from indexer.embed import Embedder, load_embedder
 from indexer.errors import PolicyQAError
+from indexer.freshness import corpus_checksums
 from indexer.knowledge import FOLDER as KNOWLEDGE
 from indexer.knowledge import Knowledge, load_knowledge, using
 from indexer.parse import parse_corpus
@@ -34,13 +36,12 @@ from indexer.rows import Unit
 from indexer.store import (
     INDEX_TYPES,
     MANIFEST,
-    corpus_checksums,
     load_index,
     package_versions,
 )
 from indexer.tokenize import dictionary_hash, register_terms, tokenize
 from indexer.types import Clause
-from indexer.writer import IndexWriter, build_lock
+from indexer.writer import IndexWriter
 
 log = logging.getLogger(__name__)
 

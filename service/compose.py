@@ -8,12 +8,13 @@ catalog; quotes are the best sentences of the evidence (``service.extract``).
 
 from __future__ import annotations
 
+from service.agency_answers import lead_answer, role_answer
 from service.contract import Citation
 from service.decline import related_clauses
 from service.engine import Engine
 from service.extract import search_answer, with_city_governments
 from service.judge import Verdict
-from service.lookup import Composed, lead_answer, role_answer, section_overview, task_overview
+from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
 from service.retrieve import Retrieval
 from service.route import Route

@@ -6,9 +6,10 @@ adds the cities a responsibility note names to an answer that asked for them.
 
 from __future__ import annotations
 
+from service.agency_answers import lead_answer
 from service.catalog import Catalog
 from service.engine import Engine
-from service.lookup import Composed, lead_answer
+from service.lookup import Composed
 from service.retrieve import Retrieval
 from service.spans import (
     Span,

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from indexer.types import Clause
-from service.catalog import Catalog, Section, Target
+from service.catalog import Catalog, Section
 from service.contract import Citation
 from service.spans import (
     QUOTE_LIMIT,
@@ -38,152 +38,18 @@ class Composed:
     reason: str | None = None  # why, when kind is "declined"
 
 
-def _first_quote(clause: Clause, weights: Mapping[str, float] | None = None) -> str:
+def first_quote(clause: Clause, weights: Mapping[str, float] | None = None) -> str:
+    """The clause's best-matching window for ``weights`` (its first sentence without), trimmed."""
     return trim_span(best_span(clause, weights or {}))
 
 
 def _section_cite(catalog: Catalog, section: Section) -> Citation:
     first = catalog.targets[str(section.tasks[0])].clauses[0]
-    return cite(first, _first_quote(first), 1.0, section=section)
+    return cite(first, first_quote(first), 1.0, section=section)
 
 
 def _task_list(catalog: Catalog, numbers: Sequence[int]) -> str:
     return "；".join(f"任务{n} {catalog.targets[str(n)].title}" for n in numbers)
-
-
-def responsibility(clause: Clause, subject: str) -> str:
-    """铁路方面由省发展改革委、省交通运输厅牵头，广铁集团等按职责分工负责 (from the parsed note)."""
-    if clause.lead and clause.participants:
-        return (
-            f"{subject}由{join_names(clause.lead)}牵头，"
-            f"{join_names(clause.participants)}等按职责分工负责"
-        )
-    if clause.lead:
-        return f"{subject}由{join_names(clause.lead)}牵头"
-    if clause.participants:
-        return f"{subject}未指定牵头单位，由{join_names(clause.participants)}等按职责分工负责"
-    return f"{subject}未写明牵头或责任单位"
-
-
-def _subject(target: Target, clause: Clause) -> str:
-    """「共建现代化综合交通运输体系」中铁路方面的工作: the work a note is about."""
-    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
-    return f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
-
-
-def lead_answer(
-    target: Target, clauses: Sequence[Clause], score: float, counting: bool = False
-) -> Composed:
-    """Who leads and who takes part, for the best-matching clauses that carry a note;
-    ``counting`` adds how many agencies the note names ("一共有多少个部门负责")."""
-    noted = [c for c in clauses if c.note] or [c for c in target.clauses if c.note]
-    if not noted:
-        clause = clauses[0] if clauses else target.clauses[0]
-        quote = _first_quote(clause)
-        text = f"「{target.title}」部分未写明牵头或责任单位{marker(clause.task, clause.section)}"
-        return Composed(text, (cite(clause, quote, score),), (target.key,), "lead")
-    clause = noted[0]
-    subject = _subject(target, clause)
-    text = responsibility(clause, subject)
-    if counting:
-        # The note ends with 等, so this counts the agencies it names, not all of them.
-        text += f"，共列出{len(clause.lead) + len(clause.participants)}个单位"
-    text += marker(clause.task, clause.section)
-    assert clause.note is not None
-    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
-
-
-def role_answer(
-    target: Target, clauses: Sequence[Clause], score: float, agencies: Sequence[str]
-) -> Composed:
-    """ "环保厅参不参与珠江-西江经济带那摊事": yes or no from the target's notes, then who
-    leads and who takes part, so the answer shows the evidence."""
-    named = [c for c in target.clauses if c.note and set(agencies) & set(c.lead + c.participants)]
-    if not named:
-        answer = lead_answer(target, clauses, score)
-        verdict = f"「{target.title}」的分工中没有{join_names(agencies)}。"
-        return Composed(verdict + answer.text, answer.citations, answer.ranking, "lead")
-    # The clause the question is about if it names the agency, else the first that does.
-    clause = next((c for c in clauses if c in named), named[0])
-    leading = [a for a in agencies if a in clause.lead]
-    taking_part = [a for a in agencies if a in clause.participants]
-    parts = []
-    if leading:
-        parts.append(f"{join_names(leading)}牵头")
-    if taking_part:
-        parts.append(f"{join_names(taking_part)}按职责分工参与")
-    subject = _subject(target, clause)
-    text = f"是，{'，'.join(parts)}：" + responsibility(clause, subject)
-    text += marker(clause.task, clause.section)
-    assert clause.note is not None
-    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
-
-
-def agency_tasks(
-    catalog: Catalog,
-    agencies: Sequence[str],
-    role: str,
-    scope: str | None,
-    within: str | None = None,
-) -> Composed:
-    """Every task or section whose notes name these agencies (as lead, or in any role).
-
-    ``within`` is a section code (二(八)) that the question limits the list to.
-    """
-    keys: list[str] = []
-    for name in agencies:
-        found = catalog.lead_of.get(name, [])
-        if role != "lead":
-            found = found + catalog.participant_of.get(name, [])
-        keys.extend(k for k in found if k not in keys)
-    if scope == "tasks":
-        keys = [k for k in keys if k.isdigit()]
-    elif scope == "measures":
-        keys = [k for k in keys if catalog.part_of(k) == catalog.measures_part]
-    if within:
-        keys = [k for k in keys if catalog.targets[k].section == within]
-    order = {key: i for i, key in enumerate(catalog.targets)}  # document order
-    keys.sort(key=order.__getitem__)
-    who = join_names(agencies)
-    if within:
-        who = f"{within}「{catalog.sections[within].title}」中{who}"
-    verb = "牵头" if role == "lead" else "参与（牵头或按职责分工负责）"
-    if not keys:
-        return Composed(f"文件中没有{who}{verb}的任务。", (), (), "aggregate")
-    parts, cites = [], []
-    for key in keys:
-        target = catalog.targets[key]
-        clause = next(
-            (c for c in target.clauses if set(agencies) & set(c.lead + c.participants)),
-            target.clauses[0],
-        )
-        label = f"任务{key}" if key.isdigit() else key
-        parts.append(f"{label} {target.title}{marker(target.task, target.section)}")
-        cites.append(cite(clause, clause.note or _first_quote(clause), 1.0))
-    text = f"{who}{verb}的共{len(keys)}项：" + "；".join(parts) + "。"
-    return Composed(text, tuple(cites), tuple(keys), "aggregate")
-
-
-def tasks_without_lead(catalog: Catalog) -> Composed:
-    """哪些任务没写牵头单位: tasks whose notes name no lead, with who shares the work."""
-    targets = [
-        t
-        for t in catalog.targets.values()
-        if t.task is not None and not any(c.lead for c in t.clauses)
-    ]
-    if not targets:
-        return Composed("每项主要任务都写明了牵头单位。", (), (), "aggregate")
-    parts, cites = [], []
-    for target in targets:
-        clause = next((c for c in target.clauses if c.note), target.clauses[0])
-        parts.append(f"任务{target.task} {target.title}{marker(target.task, target.section)}")
-        cites.append(cite(clause, clause.note or _first_quote(clause), 1.0))
-    text = (
-        f"未写明牵头单位、由各单位按职责分工负责的任务共{len(targets)}项："
-        + "；".join(parts)
-        + "。"
-    )
-    return Composed(text, tuple(cites), tuple(t.key for t in targets), "aggregate")
 
 
 def count_tasks(catalog: Catalog) -> Composed:
@@ -224,7 +90,7 @@ def section_overview(
     if counting and topics:
         listed = join_names(topics)
         quote_clause = next(c for c in target.clauses if c.topic)
-        cites = (cite(quote_clause, _first_quote(quote_clause), 1.0),)
+        cites = (cite(quote_clause, first_quote(quote_clause), 1.0),)
         # The line that introduces the list speaks for every item ("到2020年左右，实现以下
         # 合作目标："): it is quoted before them.
         intro = target.clauses[0]
@@ -233,8 +99,7 @@ def section_overview(
             lead_in = intro.text.strip()
             cites = (cite(intro, lead_in, 1.0), *cites)
         text = (
-            f"{code}「{section.title}」共{len(topics)}个方面："
-            f"{lead_in}{listed}{marker(None, code)}"
+            f"{code}「{section.title}」共{len(topics)}个方面：{lead_in}{listed}{marker(None, code)}"
         )
         return Composed(text, cites, (code,), "aggregate")
     # The first of the best-matching windows (max keeps the earliest of equals).
@@ -247,7 +112,7 @@ def section_overview(
         clause, quote = best.clause, trim_span(best)
     else:
         clause = target.clauses[0]
-        quote = _first_quote(clause)
+        quote = first_quote(clause)
     extra = f"（{join_names(topics)}）" if topics else ""
     text = f"{code}「{section.title}」{extra}：{quote}{marker(None, code)}"
     return Composed(text, (cite(clause, quote, 1.0),), (code,), "lookup")
@@ -263,7 +128,7 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
         if target is None:
             return Composed(f"文件中没有{_part_name(part)}。", (), (), "declined", "no_such_part")
         clause = target.clauses[0]
-        quote = _first_quote(clause)
+        quote = first_quote(clause)
         text = f"{_part_name(part)}「{title}」：{quote}{marker(None, part)}"
         return Composed(text, (cite(clause, quote, 1.0),), (part,), "lookup")
     lines, cites = [], []
@@ -273,7 +138,7 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
             cites.append(_section_cite(catalog, s))
         else:
             clause = catalog.targets[s.code].clauses[0]
-            cites.append(cite(clause, _first_quote(clause), 1.0))
+            cites.append(cite(clause, first_quote(clause), 1.0))
     count = f"共{len(sections)}条" if counting else f"包括{len(sections)}个方面"
     text = f"{_part_name(part)}「{title}」{count}：" + "；".join(lines) + "。"
     return Composed(text, tuple(cites), tuple(c.section for c in cites), "aggregate")
@@ -297,7 +162,7 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
     # A task of several paragraphs (铁路方面…, 公路方面…): the opening of each, so the
     # answer shows everything the task covers, not only its first paragraph.
     shown = target.clauses[:OVERVIEW_PARAGRAPHS]
-    quotes = [_first_quote(clause) for clause in shown]
+    quotes = [first_quote(clause) for clause in shown]
     text = f"任务{number}「{target.title}」共{len(target.clauses)}段：" + "".join(
         f"{quote}{tag}" for quote in quotes
     )

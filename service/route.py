@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.agency_answers import agency_tasks, tasks_without_lead
 from service.doc_facts import document_facts
 from service.engine import Engine
 from service.intent import names_a_topic, without_lead_words
-from service.lookup import Composed, agency_tasks, tasks_without_lead
+from service.lookup import Composed
 from service.read import Reading, role_words_removed
 from service.structural import structural_answer
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from indexer.build import build_index
-from indexer.store import MANIFEST, stale_files
-from indexer.writer import build_lock
+from indexer.build_lock import build_lock
+from indexer.freshness import stale_files
+from indexer.store import MANIFEST
 from service.config import Settings, limits_of
 from service.engine import Engine
 from service.query import Limits

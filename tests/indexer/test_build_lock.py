@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.build import build_index
+from indexer.build_lock import build_lock, remove_leftovers
 from indexer.errors import IndexWriteError, PolicyQAError
 from indexer.store import load_index
-from indexer.writer import build_lock, remove_leftovers
 from service.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]

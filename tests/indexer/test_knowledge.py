@@ -12,6 +12,7 @@ from indexer import knowledge as knowledge_module
 from indexer.build import build_index
 from indexer.errors import IndexCorrupt
 from indexer.expand import query_tokens
+from indexer.freshness import stale_files
 from indexer.knowledge import (
     PROJECT_KNOWLEDGE,
     Knowledge,
@@ -23,7 +24,7 @@ from indexer.knowledge import (
     load_knowledge,
     using,
 )
-from indexer.store import load_index, stale_files
+from indexer.store import load_index
 from indexer.tokenize import dictionary_hash, tokenize
 from service.catalog import Catalog
 from service.engine import Engine

@@ -12,7 +12,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.errors import IndexWriteError
-from indexer.store import stale_files
+from indexer.freshness import stale_files
 from service.engine import Engine
 from service.startup import ensure_index, open_engine
 

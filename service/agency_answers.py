@@ -1,0 +1,149 @@
+"""Answers about agencies, read off the responsibility notes: who leads a task, whether
+an agency takes part, and every task an agency leads or shares (or that has no lead).
+
+Each function returns a :class:`service.lookup.Composed` answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from indexer.types import Clause
+from service.catalog import Catalog, Target
+from service.lookup import Composed, first_quote
+from service.spans import cite, join_names, marker
+
+
+def responsibility(clause: Clause, subject: str) -> str:
+    """铁路方面由省发展改革委、省交通运输厅牵头，广铁集团等按职责分工负责 (from the parsed note)."""
+    if clause.lead and clause.participants:
+        return (
+            f"{subject}由{join_names(clause.lead)}牵头，"
+            f"{join_names(clause.participants)}等按职责分工负责"
+        )
+    if clause.lead:
+        return f"{subject}由{join_names(clause.lead)}牵头"
+    if clause.participants:
+        return f"{subject}未指定牵头单位，由{join_names(clause.participants)}等按职责分工负责"
+    return f"{subject}未写明牵头或责任单位"
+
+
+def _subject(target: Target, clause: Clause) -> str:
+    """「共建现代化综合交通运输体系」中铁路方面的工作: the work a note is about."""
+    topic = clause.topic.removesuffix("方面").lstrip("—") if clause.topic else ""
+    return f"「{target.title}」" + (f"中{topic}方面的工作" if topic else "")
+
+
+def lead_answer(
+    target: Target, clauses: Sequence[Clause], score: float, counting: bool = False
+) -> Composed:
+    """Who leads and who takes part, for the best-matching clauses that carry a note;
+    ``counting`` adds how many agencies the note names ("一共有多少个部门负责")."""
+    noted = [c for c in clauses if c.note] or [c for c in target.clauses if c.note]
+    if not noted:
+        clause = clauses[0] if clauses else target.clauses[0]
+        quote = first_quote(clause)
+        text = f"「{target.title}」部分未写明牵头或责任单位{marker(clause.task, clause.section)}"
+        return Composed(text, (cite(clause, quote, score),), (target.key,), "lead")
+    clause = noted[0]
+    subject = _subject(target, clause)
+    text = responsibility(clause, subject)
+    if counting:
+        # The note ends with 等, so this counts the agencies it names, not all of them.
+        text += f"，共列出{len(clause.lead) + len(clause.participants)}个单位"
+    text += marker(clause.task, clause.section)
+    assert clause.note is not None
+    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
+
+
+def role_answer(
+    target: Target, clauses: Sequence[Clause], score: float, agencies: Sequence[str]
+) -> Composed:
+    """ "环保厅参不参与珠江-西江经济带那摊事": yes or no from the target's notes, then who
+    leads and who takes part, so the answer shows the evidence."""
+    named = [c for c in target.clauses if c.note and set(agencies) & set(c.lead + c.participants)]
+    if not named:
+        answer = lead_answer(target, clauses, score)
+        verdict = f"「{target.title}」的分工中没有{join_names(agencies)}。"
+        return Composed(verdict + answer.text, answer.citations, answer.ranking, "lead")
+    # The clause the question is about if it names the agency, else the first that does.
+    clause = next((c for c in clauses if c in named), named[0])
+    leading = [a for a in agencies if a in clause.lead]
+    taking_part = [a for a in agencies if a in clause.participants]
+    parts = []
+    if leading:
+        parts.append(f"{join_names(leading)}牵头")
+    if taking_part:
+        parts.append(f"{join_names(taking_part)}按职责分工参与")
+    subject = _subject(target, clause)
+    text = f"是，{'，'.join(parts)}：" + responsibility(clause, subject)
+    text += marker(clause.task, clause.section)
+    assert clause.note is not None
+    return Composed(text, (cite(clause, clause.note, score),), (target.key,), "lead")
+
+
+def agency_tasks(
+    catalog: Catalog,
+    agencies: Sequence[str],
+    role: str,
+    scope: str | None,
+    within: str | None = None,
+) -> Composed:
+    """Every task or section whose notes name these agencies (as lead, or in any role).
+
+    ``within`` is a section code (二(八)) that the question limits the list to.
+    """
+    keys: list[str] = []
+    for name in agencies:
+        found = catalog.lead_of.get(name, [])
+        if role != "lead":
+            found = found + catalog.participant_of.get(name, [])
+        keys.extend(k for k in found if k not in keys)
+    if scope == "tasks":
+        keys = [k for k in keys if k.isdigit()]
+    elif scope == "measures":
+        keys = [k for k in keys if catalog.part_of(k) == catalog.measures_part]
+    if within:
+        keys = [k for k in keys if catalog.targets[k].section == within]
+    order = {key: i for i, key in enumerate(catalog.targets)}  # document order
+    keys.sort(key=order.__getitem__)
+    who = join_names(agencies)
+    if within:
+        who = f"{within}「{catalog.sections[within].title}」中{who}"
+    verb = "牵头" if role == "lead" else "参与（牵头或按职责分工负责）"
+    if not keys:
+        return Composed(f"文件中没有{who}{verb}的任务。", (), (), "aggregate")
+    parts, cites = [], []
+    for key in keys:
+        target = catalog.targets[key]
+        clause = next(
+            (c for c in target.clauses if set(agencies) & set(c.lead + c.participants)),
+            target.clauses[0],
+        )
+        label = f"任务{key}" if key.isdigit() else key
+        parts.append(f"{label} {target.title}{marker(target.task, target.section)}")
+        cites.append(cite(clause, clause.note or first_quote(clause), 1.0))
+    text = f"{who}{verb}的共{len(keys)}项：" + "；".join(parts) + "。"
+    return Composed(text, tuple(cites), tuple(keys), "aggregate")
+
+
+def tasks_without_lead(catalog: Catalog) -> Composed:
+    """哪些任务没写牵头单位: tasks whose notes name no lead, with who shares the work."""
+    targets = [
+        t
+        for t in catalog.targets.values()
+        if t.task is not None and not any(c.lead for c in t.clauses)
+    ]
+    if not targets:
+        return Composed("每项主要任务都写明了牵头单位。", (), (), "aggregate")
+    parts, cites = [], []
+    for target in targets:
+        clause = next((c for c in target.clauses if c.note), target.clauses[0])
+        parts.append(f"任务{target.task} {target.title}{marker(target.task, target.section)}")
+        cites.append(cite(clause, clause.note or first_quote(clause), 1.0))
+    text = (
+        f"未写明牵头单位、由各单位按职责分工负责的任务共{len(targets)}项："
+        + "；".join(parts)
+        + "。"
+    )
+    return Composed(text, tuple(cites), tuple(t.key for t in targets), "aggregate")
