@@ -3,7 +3,7 @@
 Each command translates options into calls of library functions and turns
 ``PolicyQAError`` into a clean ``click.ClickException``: no tracebacks for users.
 The commands live by what they do: ``index`` (inspect, index), ``ask``, ``evaluate``
-(eval, bench); ``serve`` comes from ``service.http.serve``.
+(eval, bench); ``serve`` runs the HTTP service.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from service.cli.ask import ask
 from service.cli.evaluate import bench, eval_command
 from service.cli.index import index_command, inspect
 from service.cli.output import fail
+from service.cli.serve import serve
 from service.config import SettingsError, get_settings
-from service.http.serve import serve
 
 
 @click.group()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from service.http.serve import serve
+from service.cli.serve import serve
 from tests.service.http.conftest import QUESTION
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,7 +45,7 @@ def _serve(*args: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("POLICYQA_INDEX_DIR", None)
-    code = "from service.http.serve import serve; serve()"
+    code = "from service.cli.serve import serve; serve()"
     process = subprocess.Popen(
         [sys.executable, "-c", code, "--port", str(port), *args],
         cwd=ROOT,

@@ -1,4 +1,5 @@
-"""``policyqa serve``: the HTTP service on uvicorn (registered in ``service/cli/__init__.py``)."""
+"""``policyqa serve``: the HTTP service on uvicorn (registered in ``service/cli/__init__.py``; the
+app itself is ``service.http.main.create_app``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from indexer.errors import PolicyQAError
+from service.cli.engine_option import index_option
 from service.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -20,12 +22,7 @@ FACTORY = "service.http.main:create_app"
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Index folder (default: POLICYQA_INDEX_DIR or ./index); built when missing.",
-)
+@index_option
 @click.option(
     "--workers",
     default=1,
