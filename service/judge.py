@@ -115,7 +115,7 @@ def _search_verdict(
         if tasks and not checks.declines(route.query):
             return Verdict("summary", evidence=retrieval, task=tasks[0])
     if plain:
-        code = listed_section(engine, reading.text, retrieval)
+        code = listed_section(engine, reading, retrieval)
         if code is not None and not checks.declines(route.query):
             return Verdict("listed", evidence=retrieval, section=code)
     if route.lead and retrieval.targets:

@@ -21,7 +21,6 @@ from service.cues import cue
 from service.engine import Engine
 from service.intent import Intent, content_part, read_intent
 from service.query import Question
-from service.structural import WHAT_ABOUT, asks_for_summary
 
 _NO_LEAD = cue("lead.none")
 _ROLE_CHECK = cue("role.check")
@@ -29,6 +28,10 @@ _WHICH = cue("lead.which")
 _LEADS = cue("lead.leads_only")
 _ASKS_CITIES = cue("list.cities")
 _RESPONSIBLE = cue("lead.responsible")
+# A follow-up that names another topic: "那公路呢？".
+_WHAT_ABOUT = cue("followup.what_about")
+# A task named by its topic and summed up: "那条都包括哪些事", "能源那条要点给我捋一下".
+_TASK_SUMMARY = cue("summary.task")
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     if role and not agencies:
         # "环保那边参不参与…": an informal name before the ask.
         agencies = engine.catalog.agency_by_nickname(text[: role.start()])
-    swap = WHAT_ABOUT.search(text) if asked.is_followup else None
+    swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
     new_topic = None
     if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
         # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
@@ -103,7 +106,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         content_part=content_part(text),
         value=read_asked(normalized, engine.idf),
         choices=options(normalized),
-        asks_summary=asks_for_summary(text),
+        asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
         leads_only=bool(_LEADS.search(text)),

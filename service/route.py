@@ -76,7 +76,7 @@ def _looked_up(engine: Engine, reading: Reading) -> Composed | None:
     facts = document_facts(catalog, reading.normalized)
     if facts is not None:
         return facts
-    structural = structural_answer(engine, reading.expanded, intent)
+    structural = structural_answer(engine, reading)
     if structural is not None:
         return structural
     lead = intent.kind == "lead" or reading.new_topic is not None

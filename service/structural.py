@@ -9,12 +9,11 @@ here first and searches only when this returns None.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from indexer.tokenize import tokenize
-from service.answer_type import read_asked
 from service.cues import cue, cue_words
 from service.engine import Engine
-from service.intent import Intent
 from service.lookup import (
     Composed,
     count_tasks,
@@ -25,10 +24,10 @@ from service.lookup import (
 from service.retrieve import Retrieval
 from service.spans import term_weights
 
+if TYPE_CHECKING:
+    from service.read import Reading
+
 _PART_REF = cue("part.named")
-# A task named by its topic and summed up: "那条都包括哪些事", "这项大概有哪几块内容".
-_SUMMARY_VERBS = r"概括|介绍|概述|总结|梳理|捋|要点|简述"
-_TASK_SUMMARY = cue("summary.task")
 # Asked for several things by kind ("哪几个定位", "有哪些目标"), or to sum them up
 # ("到20年要达成的目标，帮我捋一下").
 _WHICH_ITEMS = cue("list.which_items")
@@ -42,14 +41,23 @@ _AREA_WORDS = cue("summary.area")
 _OVERVIEW_WORDS = cue("summary.overview")
 
 
-def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | None:
-    """The answer read off the structure, or None when the question needs a search."""
+def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
+    """The answer read off the structure, or None when the question needs a search.
+
+    Its wording is read in the expanded question (abbreviations spelled out); its
+    terms and focus words are the reading's own.
+    """
     catalog = engine.catalog
+    text, intent = reading.expanded, reading.intent
+    focus = reading.value.focus
+    weights = term_weights(reading.tokens, engine.idf)
     # The count is read in the question's own words, before the token expansion.
     counting = intent.kind == "count" and not _counts_other_things(text.split(" ", 1)[0])
     section = catalog.section_referred(text)
     if section and section in catalog.sections:
-        return section_overview(catalog, section, counting, _weights(engine, text, section))
+        return section_overview(
+            catalog, section, counting, _without_title(engine, weights, section)
+        )
     part = _PART_REF.search(text)
     # A part is named by its number or by its own title (保障措施); which part holds the
     # tasks and which the measures is read off the structure.
@@ -65,8 +73,8 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
     if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
         code = catalog.find_section(text)
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
-        if code and (counting or not _asks_inside(engine, text, catalog.sections[code].title)):
-            return section_overview(catalog, code, counting, _weights(engine, text, code))
+        if code and (counting or not _asks_inside(focus, catalog.sections[code].title)):
+            return section_overview(catalog, code, counting, _without_title(engine, weights, code))
         if intent.counted == "measures" and catalog.measures_part:
             return part_overview(catalog, catalog.measures_part, counting=True)
         if named and named != catalog.task_part:
@@ -77,22 +85,22 @@ def structural_answer(engine: Engine, text: str, intent: Intent) -> Composed | N
         # its full title.
         code = catalog.section_named(text)
         # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
-        if code and not _asks_inside(engine, text, catalog.sections[code].title):
-            return section_overview(catalog, code, True, _weights(engine, text, code))
+        if code and not _asks_inside(focus, catalog.sections[code].title):
+            return section_overview(catalog, code, True, _without_title(engine, weights, code))
     if intent.kind == "task_lookup" and intent.task is not None:
         return task_overview(catalog, intent.task)
     return None
 
 
-def _weights(engine: Engine, text: str, code: str) -> dict[str, float]:
+def _without_title(engine: Engine, weights: dict[str, float], code: str) -> dict[str, float]:
     """The question's term weights without the words of the section's title."""
     title = engine.catalog.sections[code].title
-    return {t: w for t, w in term_weights(tokenize(text), engine.idf).items() if t not in title}
+    return {t: w for t, w in weights.items() if t not in title}
 
 
-def _asks_inside(engine: Engine, text: str, title: str) -> bool:
+def _asks_inside(focus: Sequence[str], title: str) -> bool:
     """Whether the question asks for a kind of thing its section's title does not name."""
-    return any(word not in title for word in read_asked(text, engine.idf).focus)
+    return any(word not in title for word in focus)
 
 
 def _counts_other_things(text: str) -> bool:
@@ -108,11 +116,12 @@ def _counts_other_things(text: str) -> bool:
     return True
 
 
-def listed_section(engine: Engine, text: str, retrieval: Retrieval) -> str | None:
+def listed_section(engine: Engine, reading: Reading, retrieval: Retrieval) -> str | None:
     """ "广东给自己定了哪几个定位": the best target's code when it is a section made of
     named items (——深化合作排头兵。…) and the question asks for several of them; its
     answer is the whole section, counted."""
     # ("创新引擎那个定位要跟哪些平台结合" asks inside one of them.)
+    text = reading.text
     if not _WHICH_ITEMS.search(text) or _ONE_ITEM.search(text) or not retrieval.targets:
         return None
     code = retrieval.targets[0].key
@@ -121,11 +130,6 @@ def listed_section(engine: Engine, text: str, retrieval: Retrieval) -> str | Non
         return None
     if not any(c.topic for c in engine.catalog.targets[code].clauses):
         return None
-    if _asks_inside(engine, text, section.title):
+    if _asks_inside(reading.value.focus, section.title):
         return None
     return code
-
-
-def asks_for_summary(text: str) -> bool:
-    """Whether a task named by its topic is asked to be summed up ("那条给我概括一下")."""
-    return bool(_TASK_SUMMARY.search(text))
