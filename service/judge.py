@@ -114,7 +114,9 @@ def _search_verdict(
         ]
         if tasks and not checks.declines(route.query):
             return Verdict("summary", evidence=retrieval, task=tasks[0])
-    if plain:
+    # A count of things the structure does not number ("给自己定了几个定位") asks for
+    # the items too, like "哪几个定位".
+    if plain or (not route.lead and reading.intent.kind == "count"):
         code = listed_section(engine, reading, retrieval)
         if code is not None and not checks.declines(route.query):
             return Verdict("listed", evidence=retrieval, section=code)

@@ -122,7 +122,9 @@ def listed_section(engine: Engine, reading: Reading, retrieval: Retrieval) -> st
     answer is the whole section, counted."""
     # ("创新引擎那个定位要跟哪些平台结合" asks inside one of them.)
     text = reading.text
-    if not _WHICH_ITEMS.search(text) or _ONE_ITEM.search(text) or not retrieval.targets:
+    counted = _COUNTED_NOUN.search(text) if reading.intent.kind == "count" else None
+    several = _WHICH_ITEMS.search(text) or counted
+    if not several or _ONE_ITEM.search(text) or not retrieval.targets:
         return None
     code = retrieval.targets[0].key
     section = engine.catalog.sections.get(code)
@@ -131,5 +133,9 @@ def listed_section(engine: Engine, reading: Reading, retrieval: Retrieval) -> st
     if not any(c.topic for c in engine.catalog.targets[code].clauses):
         return None
     if _asks_inside(reading.value.focus, section.title):
+        return None
+    # A count names what it counts: the section's items only when its title names them
+    # ("几个定位" and 战略定位; "几个省区" counts something inside the text).
+    if counted and not _WHICH_ITEMS.search(text) and counted.group(1)[:2] not in section.title:
         return None
     return code

@@ -928,3 +928,15 @@ def test_cities_asked_for_are_read_from_the_responsibility_note(ask: Ask, questi
     assert first_key(answer) == "16"
     assert "佛山市政府" in answer.answer and "东莞市政府" in answer.answer
     assert any(c.quote.startswith("(省扶贫办牵头") for c in answer.citations)
+
+
+def test_a_count_of_named_items_lists_them_when_the_section_names_what_is_counted(
+    ask: Ask,
+) -> None:
+    # "几个定位": the 战略定位 section's items, counted and named.
+    answer = ask("广东在泛珠合作里给自己定了几个定位？简单说说")
+    assert first_key(answer) == "一(二)"
+    assert "共5个方面" in answer.answer and "生态合作先行区" in answer.answer
+    # "几个省区" counts something the section's title does not name: the text answers.
+    answer = ask("要跟泛珠内地几个省区建统一开放的市场？")
+    assert "八省区" in answer.answer
