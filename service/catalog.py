@@ -143,6 +143,11 @@ class Catalog:
             groups.append(Section(code, part, title, tuple(tasks)))
         return groups
 
+    @cached_property
+    def text(self) -> str:
+        """Every clause's text, one a line: what the document contains, word for word."""
+        return "\n".join(c.text for t in self.targets.values() for c in t.clauses)
+
     def part_titled(self, name: str) -> str | None:
         """The part a question names by its title (保障措施 → 三), read off the document's
         own part headings; None when no part has that title."""

@@ -34,6 +34,7 @@ STATUS_OF_REASON: dict[str, Status] = {
     "no_such_task": NOT_STATED,
     "no_such_part": NOT_STATED,
     "no_tasks": NOT_STATED,
+    "no_mentions": NOT_STATED,  # "人工智能在文件里出现在哪几处": the text never uses the term
 }
 
 

@@ -23,6 +23,7 @@ _REASONS = {
     "no_such_task": "文件中没有这个编号的任务。",
     "no_such_part": "文件中没有问题所说的这一部分。",
     "no_tasks": "文件中没有编号的主要任务。",
+    "no_mentions": "文件中没有出现问题所问的词。",
     "no_option_in_evidence": "问题给出的几个选项，文件里一个都没有提到。",
     "asks_what_the_document_does_not_say": f"问题问的是文件没有写的信息：{DOES_NOT_SAY}。",
 }

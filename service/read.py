@@ -11,15 +11,17 @@ the question again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from indexer.expand import query_tokens
-from indexer.tokenize import normalize
+from indexer.tokenize import DATA_DIR, normalize, read_lines
 from service.alternatives import options
 from service.answer_type import Asked, read_asked
 from service.cues import cue
 from service.engine import Engine
 from service.intent import Intent, content_part, read_intent
+from service.mentions import mentioned_term
 from service.query import Question
 
 _NO_LEAD = cue("lead.none")
@@ -32,6 +34,12 @@ _RESPONSIBLE = cue("lead.responsible")
 _WHAT_ABOUT = cue("followup.what_about")
 # A task named by its topic and summed up: "那条都包括哪些事", "能源那条要点给我捋一下".
 _TASK_SUMMARY = cue("summary.task")
+_MENTIONS = cue("mentions.asks")
+# The term inside "跟云南有关的条目" is no asking word.
+_ABOUT_TERM = re.compile(r"(?<=跟|和|与)[^，。？?]{1,8}(?=有关)")
+_FILLERS = frozenset(read_lines(DATA_DIR / "fillers_zh.txt")) | frozenset(
+    read_lines(DATA_DIR / "generic_nouns_zh.txt")
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,8 @@ class Reading:
     borrowed context, follow-up facts). ``role_at`` is where a role check ("环保厅参
     不参与…") begins; ``new_topic`` is the topic of "那公路呢？" after a who-leads
     question; ``content_part`` is the part of a two-part question that asks about
-    the work beside who leads it. ``value`` is the kind of value it asks for (an
+    the work beside who leads it; ``mentioned`` is the term a where-is-it question
+    asks about ("九洲江在文件里出现在哪些部分"). ``value`` is the kind of value it asks for (an
     amount, a date, named cities …) and ``choices`` the options of "X还是Y".
     """
 
@@ -57,6 +66,7 @@ class Reading:
     content_part: str | None = None
     value: Asked = field(default_factory=Asked)
     choices: tuple[str, ...] = ()
+    mentioned: str | None = None
     asks_summary: bool = False
     asks_cities: bool = False
     asks_without_lead: bool = False
@@ -94,6 +104,14 @@ def read(engine: Engine, asked: Question) -> Reading:
     if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
         # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
         new_topic = swap.group(2)
+    mentioned = None
+    where = _MENTIONS.search(normalized)
+    if where is not None:
+        # The words of the asking itself (出现, 地方, 部分) are not the term.
+        asking = set(query_tokens(_ABOUT_TERM.sub("", where.group(0))))
+        mentioned = mentioned_term(
+            normalized, where.start(), tokens, engine.catalog.text, skip=[*asking, *_FILLERS]
+        )
     return Reading(
         asked=asked,
         normalized=normalized,
@@ -106,6 +124,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         content_part=content_part(text),
         value=read_asked(normalized, engine.idf),
         choices=options(normalized),
+        mentioned=mentioned,
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),

@@ -16,6 +16,7 @@ from service.doc_facts import document_facts
 from service.engine import Engine
 from service.intent import names_a_topic, without_lead_words
 from service.lookup import Composed
+from service.mentions import mentions
 from service.read import Reading, role_words_removed
 from service.structural import structural_answer
 
@@ -73,6 +74,9 @@ def _looked_up(engine: Engine, reading: Reading) -> Composed | None:
             rest = rest.replace(name, " ")
         role = "lead" if reading.leads_only else "any"
         return agency_tasks(catalog, reading.agencies, role, scope, catalog.find_section(rest))
+    if reading.mentioned:
+        # "九洲江在整份文件里出现在哪些部分": a concordance of the text, in document order.
+        return mentions(catalog, reading.mentioned, tasks_only="任务" in reading.text)
     facts = document_facts(catalog, reading.normalized)
     if facts is not None:
         return facts

@@ -188,3 +188,34 @@ def test_the_thresholds_of_declining_are_the_collections(fake_engine) -> None:
         assert verdict.declines and verdict.reason == "off_topic"
     with using(Knowledge()):
         assert threshold("min_coverage") == DEFAULT_THRESHOLDS["min_coverage"]
+
+
+# where-is-it question → (the term read, the places listed, in document order)
+MENTIONS = [
+    ("九洲江在整份文件里出现在哪些部分？", "九洲江", ["一(三)", "22", "25"]),
+    ("港珠澳大桥在文件里一共出现在哪几条任务中？", "港珠澳大桥", ["7", "26", "28"]),
+    ("我在财政厅，想把文件里提到“基金”的地方都捋出来", "基金", ["一(三)", "12", "三(三)"]),
+    ("主要任务里跟云南有关的条目帮我汇总一下", "云南", ["16", "21", "22", "25"]),
+]
+
+
+@pytest.mark.parametrize(("question", "term", "places"), MENTIONS)
+def test_a_where_is_it_question_is_a_concordance(
+    fake_engine, question: str, term: str, places: list[str]
+) -> None:
+    reading = _read(fake_engine, question)
+    assert reading.mentioned == term
+    plan = route(fake_engine, reading)
+    assert plan.kind == LOOKUP and plan.found is not None
+    assert list(plan.found.ranking) == places
+    clauses = {c.id: c for c in fake_engine.clauses}
+    assert unverified(plan.found.citations, clauses) == []
+    assert all(term in cite.quote for cite in plan.found.citations)
+
+
+def test_a_term_the_document_never_uses_is_said_to_be_missing(fake_engine) -> None:
+    reading = _read(fake_engine, "人工智能在文件里出现在哪几处？")
+    assert reading.mentioned == "人工智能"  # not its piece 智能, which the text has
+    verdict = _decide(fake_engine, "人工智能在文件里出现在哪几处？")[3]
+    assert verdict.declines and verdict.reason == "no_mentions"
+    assert _read(fake_engine, "跨省生态补偿试点涉及哪几条江").mentioned is None
