@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
 from indexer.knowledge import active
-from indexer.tokenize import DATA_DIR, has_cjk, read_lines
+from indexer.tokenize import has_cjk
 from service.alternatives import names_an_option
 from service.answer_type import Asked, unmet
+from service.cues import FILLERS
 from service.regions import places
 from service.spans import (
     Span,
@@ -65,7 +67,13 @@ def threshold(name: str, embedder: str | None = None) -> float | None:
     """The active collection's threshold ``name`` (per embedder when given), else the
     default; None when neither sets one for that embedder."""
     key = f"{name}.{embedder}" if embedder is not None else name
-    return dict(active().thresholds).get(key, DEFAULT_THRESHOLDS.get(key))
+    return _by_name(active().thresholds).get(key, DEFAULT_THRESHOLDS.get(key))
+
+
+@lru_cache(maxsize=8)
+def _by_name(thresholds: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """A knowledge's thresholds as a table (built once per knowledge, not per question)."""
+    return dict(thresholds)
 
 
 # A span may answer a typed question when it matches at least this share of the
@@ -77,7 +85,6 @@ TYPED_TARGET_RATIO = 0.6
 
 # Colloquial question wording that says nothing about the topic ("那块", "文件里有提吗"):
 # it must neither count as evidence nor as a term the document lacks.
-_FILLERS = frozenset(read_lines(DATA_DIR / "fillers_zh.txt"))
 
 
 def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
@@ -96,7 +103,7 @@ def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
     weights = {
         t: (w if t in engine.idf else unknown)
         for t, w in weights.items()
-        if (t in engine.idf or not t.isascii()) and t not in _FILLERS
+        if (t in engine.idf or not t.isascii()) and t not in FILLERS
     }
     groups = [g & weights.keys() for g in concepts(text)] if text else []
     groups = [g for g in groups if g]

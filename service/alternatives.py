@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.tokenize import DATA_DIR, read_lines, words
-from service.cues import cue, cue_words
+from indexer.tokenize import words
+from service.cues import FILLERS, GENERIC_NOUNS, cue, cue_words
 
 # Where an option starts: after the verb or preposition that introduces the choice
 # ("定的是|建桥", "产权归|广东", "按|转出地").
@@ -26,8 +26,8 @@ _CLAUSE_END = re.compile(r"[，。？！,?!；;：:]")
 _NOT_OPTIONS = frozenset(
     [
         *["方案", "标准", "最后", "最终", "还是", "只是", "直接", "配合", "参与", "协助", "主导"],
-        *read_lines(DATA_DIR / "generic_nouns_zh.txt"),
-        *read_lines(DATA_DIR / "fillers_zh.txt"),
+        *GENERIC_NOUNS,
+        *FILLERS,
     ]
 )
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from indexer.tokenize import DATA_DIR, read_lines, words
-from service.cues import cue, cue_words, cues
+from indexer.tokenize import words
+from service.cues import GENERIC_NOUNS, cue, cue_words, cues
 from service.regions import abbreviations
 
 # What the question wants, by its wording (matched on normalized, lower-case text).
@@ -47,7 +47,6 @@ _SKIP_BEFORE = cue_words("focus.skip_before")
 _GRADES = cue_words("focus.grades")
 # Focus words too general to check: any evidence "has" them in substance. The
 # abstract ones (水平, 功能, 渠道) are answered by a description, not by a named item.
-_GENERIC = frozenset(read_lines(DATA_DIR / "generic_nouns_zh.txt"))
 
 
 # Classes of places, and how a text names several of them: a list with 、, or a run of
@@ -122,7 +121,7 @@ def _focus_words(text: str) -> list[str]:
                     j -= 1
                 # A general head word (单位) is named by the word before it (成员),
                 # unless that word only grades it (基本原则, 主要措施).
-                if cut[j] in _GENERIC and j > 0:
+                if cut[j] in GENERIC_NOUNS and j > 0:
                     j -= 1
                     if cut[j] in _GRADES:
                         continue
@@ -131,7 +130,7 @@ def _focus_words(text: str) -> list[str]:
     return [
         w
         for w in found
-        if len(w) >= 2 and w not in _GENERIC and not w.isascii() and w[-1] not in "级性化式"
+        if len(w) >= 2 and w not in GENERIC_NOUNS and not w.isascii() and w[-1] not in "级性化式"
     ]
 
 
@@ -162,7 +161,7 @@ def unmet(asked: Asked, evidence: str, note: str = "") -> str | None:
         if word == "园区" and re.search(r"[\u4e00-\u9fff]园", evidence):
             continue
         # "基本原则": a general head word (原则) names the thing well enough.
-        if len(word) > 2 and word[-2:] in _GENERIC and word[-2:] in evidence:
+        if len(word) > 2 and word[-2:] in GENERIC_NOUNS and word[-2:] in evidence:
             continue
         # "哪几个省区": the evidence may name them (闽粤桂琼, 东南亚、南亚) without the word.
         if word in _PLACE_CLASSES and _LISTED.search(evidence):

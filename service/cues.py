@@ -24,8 +24,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from indexer.tokenize import DATA_DIR, read_lines
+
 CUES_DIR = Path(__file__).resolve().parent / "data"
 CUE_FILES = ("question_forms.toml", "value_kinds.toml")
+# Generic question vocabulary kept as plain word lists (indexer/data), read once here:
+# colloquial fillers that say nothing about the topic ("那块", "文件里有提吗"), and
+# general head nouns that name no particular thing (单位, 方面, 水平).
+FILLERS = frozenset(read_lines(DATA_DIR / "fillers_zh.txt"))
+GENERIC_NOUNS = frozenset(read_lines(DATA_DIR / "generic_nouns_zh.txt"))
 # A cue may use another by name: ``${name}`` stands for that cue's pattern.
 _REFERENCE = re.compile(r"\$\{([\w.]+)\}")
 

@@ -10,8 +10,9 @@ the document uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from indexer.expand import query_tokens
 from indexer.types import Clause
 from service.catalog import Catalog
 from service.lookup import Composed
@@ -27,28 +28,38 @@ MOST_LISTED = 12
 
 
 def mentioned_term(
-    text: str, asking_at: int, tokens: Sequence[str], corpus: str, skip: Sequence[str] = ()
+    text: str,
+    asking: re.Match[str],
+    tokens: Sequence[str],
+    corpus: str,
+    skip: Collection[str] = (),
 ) -> str | None:
     """The term a where-is-it question asks about: the one it quotes, else a word before
-    the asking words (``asking_at``: "九洲江在文件里|出现在哪些部分") or inside them
-    ("跟云南有关的条目"), widened to the longest run of the question the document
-    contains (九洲 → 九洲江). The longest such run wins; a word the document does not
-    contain at all is kept whole (人工智能, not its 智能), so the answer can say so.
-    ``skip``: words that only ask.
+    the asking words (``asking``, the match of the ``mentions.asks`` cue: "九洲江在文件里|
+    出现在哪些部分") or inside them ("跟云南有关的条目"), widened to the longest run of
+    the question the document contains (九洲 → 九洲江). The longest such run wins; a
+    word the document does not contain at all is kept whole (人工智能, not its 智能),
+    so the answer can say so. Neither the asking words nor ``skip`` are terms.
 
-    >>> mentioned_term("九洲江出现在哪些部分", 3, ["九洲", "江", "出现", "部分"], "九洲江流域")
+    >>> asks = re.compile("出现在哪(些|几)(部分|处)")
+    >>> text = "九洲江出现在哪些部分"
+    >>> mentioned_term(text, asks.search(text), ["九洲", "江", "出现", "部分"], "九洲江流域")
     '九洲江'
-    >>> mentioned_term("人工智能出现在哪几处", 4, ["人工", "智能", "人工智能"], "智能电网")
+    >>> text = "人工智能出现在哪几处"
+    >>> mentioned_term(text, asks.search(text), ["人工", "智能", "人工智能"], "智能电网")
     '人工智能'
-    >>> mentioned_term("文件里提到“基金”的地方", 3, [], "")
-    '基金'
     """
     quoted = _QUOTED.search(text)
     if quoted:
         return quoted.group(1).strip() or None
-    about = _ABOUT.search(text, asking_at)
-    lo, hi = (about.start(1), about.end(1)) if about else (0, asking_at)
-    words = [t for t in dict.fromkeys(tokens) if len(t) >= 2 and t not in skip]
+    about = _ABOUT.search(text, asking.start())
+    lo, hi = (about.start(1), about.end(1)) if about else (0, asking.start())
+    # The asking words themselves (出现, 地方, 部分), but not a term inside them (云南).
+    asked = asking.group(0)
+    if about is not None:
+        asked = asked.replace(about.group(1), " ")
+    not_terms = set(skip) | set(query_tokens(asked))
+    words = [t for t in dict.fromkeys(tokens) if len(t) >= 2 and t not in not_terms]
     # Only whole words: a search-mode piece of a longer word (智能 of 人工智能) is not one.
     whole = [w for w in words if not any(w != o and w in o for o in words)]
     runs: list[str] = []

@@ -11,14 +11,13 @@ the question again.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from indexer.expand import query_tokens
-from indexer.tokenize import DATA_DIR, normalize, read_lines
+from indexer.tokenize import normalize
 from service.alternatives import options
 from service.answer_type import Asked, read_asked
-from service.cues import cue
+from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
 from service.intent import Intent, content_part, read_intent
 from service.mentions import mentioned_term
@@ -35,11 +34,7 @@ _WHAT_ABOUT = cue("followup.what_about")
 # A task named by its topic and summed up: "那条都包括哪些事", "能源那条要点给我捋一下".
 _TASK_SUMMARY = cue("summary.task")
 _MENTIONS = cue("mentions.asks")
-# The term inside "跟云南有关的条目" is no asking word.
-_ABOUT_TERM = re.compile(r"(?<=跟|和|与)[^，。？?]{1,8}(?=有关)")
-_FILLERS = frozenset(read_lines(DATA_DIR / "fillers_zh.txt")) | frozenset(
-    read_lines(DATA_DIR / "generic_nouns_zh.txt")
-)
+_NOT_TERMS = FILLERS | GENERIC_NOUNS
 
 
 @dataclass(frozen=True)
@@ -108,10 +103,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     where = _MENTIONS.search(normalized)
     if where is not None:
         # The words of the asking itself (出现, 地方, 部分) are not the term.
-        asking = set(query_tokens(_ABOUT_TERM.sub("", where.group(0))))
-        mentioned = mentioned_term(
-            normalized, where.start(), tokens, engine.catalog.text, skip=[*asking, *_FILLERS]
-        )
+        mentioned = mentioned_term(normalized, where, tokens, engine.catalog.text, _NOT_TERMS)
     return Reading(
         asked=asked,
         normalized=normalized,

@@ -139,10 +139,7 @@ class Outbound:
         }
         data = await self._json("POST", url, "Feishu token", json=credentials)
         _check(data, "code", "Feishu token")
-        token = data.get("tenant_access_token")
-        if not isinstance(token, str) or not token:
-            raise DeliveryError("Feishu token: the answer holds no tenant_access_token")
-        return token, float(data.get("expire") or 0)
+        return _token(data, "tenant_access_token", "expire", "Feishu token")
 
     async def _feishu(self, method: str, path: str, what: str, **options: Any) -> dict[str, Any]:
         url = f"{self.settings.feishu_api_base}{path}"
@@ -181,10 +178,7 @@ class Outbound:
         }
         data = await self._json("GET", url, "WeCom token", params=params)
         _check(data, "errcode", "WeCom token")
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise DeliveryError("WeCom token: the answer holds no access_token")
-        return token, float(data.get("expires_in") or 0)
+        return _token(data, "access_token", "expires_in", "WeCom token")
 
     async def wecom_send(self, user: str, text: str) -> None:
         """Send ``text`` to ``user`` with the message/send API of the app."""
@@ -220,6 +214,14 @@ def _host(url: str) -> str:
         return httpx.URL(url).host or "?"
     except httpx.InvalidURL:
         return "?"
+
+
+def _token(data: dict[str, Any], key: str, expires: str, what: str) -> tuple[str, float]:
+    """An access token and its lifetime in seconds, from a token API's answer."""
+    token = data.get(key)
+    if not isinstance(token, str) or not token:
+        raise DeliveryError(f"{what}: the answer holds no {key}")
+    return token, float(data.get(expires) or 0)
 
 
 def _check(data: dict[str, Any], field: str, what: str) -> None:

@@ -29,6 +29,15 @@ class SignatureError(PolicyQAError):
     (never echoes secrets)."""
 
 
+def _within(platform: str, off_s: float, window_s: float) -> None:
+    """Refuse a request whose timestamp is more than ``window_s`` off the server clock."""
+    if off_s > window_s:
+        raise SignatureError(
+            f"{platform}: the timestamp is {off_s:.0f} s off the server clock "
+            f"(limit {window_s:.0f} s); replayed request or wrong clock"
+        )
+
+
 def _same(a: str, b: str) -> bool:
     # compare_digest refuses non-ASCII str, and a forged header may hold anything.
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
@@ -94,12 +103,8 @@ def verify_dingtalk(
     """Check the ``timestamp`` and ``sign`` headers of a DingTalk robot callback."""
     timestamp_ms = _present("DingTalk", "timestamp header", timestamp_ms)
     sign = _present("DingTalk", "sign header", sign)
-    off = abs(now_ms - _integer("DingTalk", "timestamp", timestamp_ms))
-    if off > window_ms:
-        raise SignatureError(
-            f"DingTalk: the timestamp is {off // 1000} s off the server clock "
-            f"(limit {window_ms // 1000} s); replayed request or wrong clock"
-        )
+    off_ms = abs(now_ms - _integer("DingTalk", "timestamp", timestamp_ms))
+    _within("DingTalk", off_ms / 1000, window_ms / 1000)
     if not _same(sign, dingtalk_sign(app_secret, timestamp_ms)):
         raise SignatureError("DingTalk: the sign does not match the app secret")
 
@@ -249,11 +254,6 @@ def verify_slack(
     """Check ``X-Slack-Request-Timestamp`` (within ``window_s``) and ``X-Slack-Signature``."""
     timestamp = _present("Slack", "X-Slack-Request-Timestamp header", timestamp)
     signature = _present("Slack", "X-Slack-Signature header", signature)
-    off = abs(now - _integer("Slack", "timestamp", timestamp))
-    if off > window_s:
-        raise SignatureError(
-            f"Slack: the timestamp is {off:.0f} s off the server clock (limit {window_s} s); "
-            "replayed request or wrong clock"
-        )
+    _within("Slack", abs(now - _integer("Slack", "timestamp", timestamp)), window_s)
     if not _same(signature, slack_signature(signing_secret, timestamp, raw_body)):
         raise SignatureError("Slack: the X-Slack-Signature does not match the signing secret")
