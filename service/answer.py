@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from time import perf_counter
 from weakref import WeakKeyDictionary
 
@@ -33,7 +34,7 @@ from service.judge import FALLBACK, Verdict, judge
 from service.lookup import Composed
 from service.query import Turn, prepare
 from service.read import Reading, read
-from service.retrieve import Retrieval
+from service.retrieve import Retrieval, TargetHit
 from service.route import SEARCH, Route, route
 from service.verify import verified
 
@@ -107,16 +108,22 @@ def _decide(
 
 def _with_content(engine: Engine, reading: Reading, lead: Composed) -> Composed:
     """The part of a two-part question that asks about the work, read and answered as
-    a question of its own; its quotes go first when they are about the same task."""
+    a question of its own about the work the lead answer found; its quotes go first."""
     part = read(engine, prepare(reading.content_part or "", (), engine.limits))
     plan = route(engine, part)
-    if plan.kind != SEARCH:
+    if plan.kind != SEARCH or not lead.ranking:
         return lead
     retrieval = gather(engine, plan, {})
-    # Only about the same work: a part that finds another task asks something else.
-    if retrieval is None or not retrieval.targets or retrieval.targets[0].key != lead.ranking[0]:
+    if retrieval is None or not retrieval.targets:
         return lead
-    verdict = judge(engine, part, plan, retrieval)
+    # The part may name the work only as "it" ("Who leads the health task, and does it
+    # cover X?"): its evidence is the work the lead answer is about, not its own best hit.
+    about = lead.ranking[0]
+    hit = next((h for h in retrieval.targets if h.key == about), None)
+    if hit is None:
+        clauses = engine.catalog.targets[about].clauses
+        hit = TargetHit(about, retrieval.targets[0].score, clauses, (0.0,) * len(clauses))
+    verdict = judge(engine, part, plan, replace(retrieval, targets=(hit,)), on_topic=True)
     if verdict.shape != "quote":
         return lead
     return joined(compose(engine, part, plan, verdict), lead)

@@ -17,6 +17,7 @@ from indexer.types import Clause
 from service.abstain import Verdict as Assessment
 from service.abstain import assess
 from service.catalog import Catalog, Target
+from service.contract import OFF_TOPIC, status_of
 from service.engine import Engine
 from service.read import Reading
 from service.retrieve import Retrieval, TargetHit
@@ -73,8 +74,19 @@ class _Assessments:
         return assess(self.engine, text, retrieval, reading.value, reading.choices)
 
 
-def judge(engine: Engine, reading: Reading, route: Route, retrieval: Retrieval | None) -> Verdict:
-    """Decide on one reading; see the module docstring for the shapes."""
+def judge(
+    engine: Engine,
+    reading: Reading,
+    route: Route,
+    retrieval: Retrieval | None,
+    on_topic: bool = False,
+) -> Verdict:
+    """Decide on one reading; see the module docstring for the shapes.
+
+    ``on_topic``: the evidence is work an earlier reading of the same question was
+    answered about (the second part of a two-part question), so whether the question
+    is about the document at all is settled; what it asks for may still be missing.
+    """
     if not reading.asked.has_content:
         return Verdict(DECLINE, "no_content")
     if route.kind == LOOKUP:
@@ -93,11 +105,16 @@ def judge(engine: Engine, reading: Reading, route: Route, retrieval: Retrieval |
         if noted and not checks.declines(route.query):
             return Verdict(ROLE, evidence=retrieval, hit=noted[0])
         return Verdict(FALLBACK)
-    return _search_verdict(engine, reading, route, retrieval, checks)
+    return _search_verdict(engine, reading, route, retrieval, checks, on_topic)
 
 
 def _search_verdict(
-    engine: Engine, reading: Reading, route: Route, retrieval: Retrieval, checks: _Assessments
+    engine: Engine,
+    reading: Reading,
+    route: Route,
+    retrieval: Retrieval,
+    checks: _Assessments,
+    on_topic: bool = False,
 ) -> Verdict:
     catalog = engine.catalog
     plain = not route.lead and reading.intent.kind == "search"
@@ -136,7 +153,7 @@ def _search_verdict(
     # looked for first.
     ordered = _named_section_first(catalog, reading.text, retrieval)
     assessment = checks.of(reading.text, ordered)
-    if assessment.reason:
+    if assessment.reason and not (on_topic and status_of(assessment.reason) == OFF_TOPIC):
         return Verdict(DECLINE, assessment.reason, evidence=ordered)
     if assessment.span is not None:
         ordered = ordered.with_first(assessment.span.clause)

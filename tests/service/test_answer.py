@@ -158,6 +158,37 @@ def test_counting_the_agencies_of_a_task(ask: Ask, engine: Engine) -> None:
     assert "珠海出入境检验检疫局" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "key", "content", "lead"),
+    [
+        # The content part names the work only as "it": it is read about the lead's task.
+        (
+            "Who leads the health cooperation task, and does it cover mutual recognition "
+            "of test results?",
+            "14",
+            "检查结果互认",
+            "省卫生计生委",
+        ),
+        # Alone, the content part is too little of the glossary to count as on topic;
+        # the lead part settled that the question is about the document.
+        (
+            "Does the plan mention using the PPP model to bring in private capital, "
+            "and which department leads that part?",
+            "三(三)",
+            "PPP",
+            "省发展改革委",
+        ),
+    ],
+)
+def test_both_parts_of_a_two_part_question_are_answered(
+    ask: Ask, question: str, key: str, content: str, lead: str
+) -> None:
+    answer = ask(question)
+    assert {str(c.task or c.section) for c in answer.citations} == {key}
+    assert content in answer.answer and lead in answer.answer
+    assert answer.answer.index(content) < answer.answer.index(lead)
+
+
 def test_the_railway_example_of_the_issue(ask: Ask) -> None:
     answer = ask("铁路项目由谁牵头？")
     for words in ["省发展改革委", "省交通运输厅", "广铁集团", "【任务7】", "铁路"]:
