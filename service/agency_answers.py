@@ -109,7 +109,7 @@ def agency_tasks(
     keys.sort(key=order.__getitem__)
     who = join_names(agencies)
     if within:
-        who = f"{within}「{catalog.sections[within].title}」中{who}"
+        who = f"{within}「{catalog.groups[within].title}」中{who}"
     verb = "牵头" if role == "lead" else "参与（牵头或按职责分工负责）"
     if not keys:
         return Composed(f"文件中没有{who}{verb}的任务。", (), (), "aggregate")

@@ -144,6 +144,15 @@ class Catalog:
         return groups
 
     @cached_property
+    def groups(self) -> dict[str, Section]:
+        """The sections, and each part that numbers its tasks right under it: what a
+        question can name by its title to have its items listed or counted."""
+        found = dict(self.sections)
+        for group in self.task_groups():
+            found.setdefault(group.code, group)
+        return found
+
+    @cached_property
     def text(self) -> str:
         """Every clause's text, one a line: what the document contains, word for word."""
         return "\n".join(c.text for t in self.targets.values() for c in t.clauses)
@@ -257,10 +266,11 @@ class Catalog:
         return sorted({name for _, name in self._aliases if _in_order(fragment, name)})
 
     def find_section(self, text: str) -> str | None:
-        """A section named by its title words ("基建一体化那块" → 二(三)) or 第X部分第Y块."""
+        """A section (or a part holding tasks, see :attr:`groups`) named by its title
+        words ("基建一体化那块" → 二(三))."""
         norm = normalize(text)
         best: tuple[int, str] | None = None
-        for code, section in self.sections.items():
+        for code, section in self.groups.items():
             overlap = _common_len(norm, normalize(section.title))
             if overlap >= 4 and (best is None or overlap > best[0]):
                 best = (overlap, code)

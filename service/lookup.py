@@ -78,7 +78,7 @@ def section_overview(
     ``weights`` ("指导思想里讲的原则有哪些": the sentence with the principles, not the
     opening); without a match, from its opening.
     """
-    section = catalog.sections[code]
+    section = catalog.groups[code]
     if section.tasks:
         text = (
             f"{code}「{section.title}」共{len(section.tasks)}项任务："

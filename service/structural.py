@@ -73,7 +73,7 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
     if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
         code = catalog.find_section(text)
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
-        if code and (counting or not _asks_inside(focus, catalog.sections[code].title)):
+        if code and (counting or not _asks_inside(focus, catalog.groups[code].title)):
             return section_overview(catalog, code, counting, _without_title(engine, weights, code))
         if intent.counted == "measures" and catalog.measures_part:
             return part_overview(catalog, catalog.measures_part, counting=True)
@@ -94,7 +94,7 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
 
 def _without_title(engine: Engine, weights: dict[str, float], code: str) -> dict[str, float]:
     """The question's term weights without the words of the section's title."""
-    title = engine.catalog.sections[code].title
+    title = engine.catalog.groups[code].title
     return {t: w for t, w in weights.items() if t not in title}
 
 

@@ -380,3 +380,19 @@ def test_task_groups_are_read_off_the_structure() -> None:
         ("三", "夯实数字基础支撑", 6),
         ("四", "培育数字化转型生态", 7),
     ]
+
+
+def test_a_part_holding_tasks_is_named_by_its_title(catalog: Catalog) -> None:
+    """In a 工作方案 the tasks sit right under the parts: a part's title names it like a
+    section's ("夯实数字基础支撑这部分有几项任务"), and its tasks are listed and counted."""
+    from service.lookup import section_overview
+
+    root = Path(__file__).resolve().parents[2]
+    second = parse_corpus(root / "eval" / "docs" / "gd-mdt-2023" / "corpus")
+    plan = Catalog([c for d in second for c in d.clauses])
+    assert plan.find_section("夯实数字基础支撑这部分有几项任务？") == "三"
+    overview = section_overview(plan, "三", counting=True)
+    assert overview.text.startswith("三「夯实数字基础支撑」共6项任务：任务8 ")
+    assert "任务14 " in overview.text
+    # In the 实施意见 the task groups are sections already: nothing is added.
+    assert catalog.groups == catalog.sections
