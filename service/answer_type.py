@@ -11,7 +11,7 @@ candidate answer span lacks.
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from indexer.tokenize import words
@@ -68,19 +68,27 @@ class Asked:
         return bool(self.kinds or self.units or self.focus)
 
 
-def read_asked(text: str, vocabulary: Container[str]) -> Asked:
+def read_asked(text: str, vocabulary: Container[str], words: Sequence[str] = ()) -> Asked:
     """Read what ``text`` (normalized) asks for.
 
     Focus words are kept only when the corpus uses them (``vocabulary``): a word
-    the tokenizer cut badly must not decide anything.
+    the tokenizer cut badly must not decide anything. ``words`` are the question's
+    tokens: a character after 多少 that begins one the corpus uses is a noun
+    ("多少数字化人才"), not a unit ("多少亩", "多少微克").
 
     >>> read_asked("试验区包括哪些城市？", {"城市"}).focus
     ('城市',)
     """
     lowered = text.lower()
     kinds = tuple(kind for kind, pattern in _ASKS.items() if pattern.search(lowered))
+    long_words = [w for w in words if len(w) > 1 and w in vocabulary]
     units = tuple(
-        dict.fromkeys(m.group(2) for m in _QUANTITY.finditer(text) if m.group(2) not in _NOT_UNITS)
+        dict.fromkeys(
+            m.group(2)
+            for m in _QUANTITY.finditer(text)
+            if m.group(2) not in _NOT_UNITS
+            and not any(text.startswith(w, m.start(2)) for w in long_words)
+        )
     )
     if _LENGTH.search(text):
         units += ("length",)

@@ -114,7 +114,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         role_at=role.start() if role and agencies else None,
         new_topic=new_topic,
         content_part=content_part(text),
-        value=read_asked(normalized, engine.idf),
+        value=read_asked(normalized, engine.idf, tokens),
         choices=options(normalized),
         mentioned=mentioned,
         asks_summary=bool(_TASK_SUMMARY.search(text)),
