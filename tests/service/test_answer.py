@@ -73,6 +73,12 @@ SEARCH = [
     ("合作事项每年什么时候报送省泛珠办？", "三(一)", "6月底和12月底前报送省泛珠办"),
     ("What does the document say about air pollution?", "23", "大气污染"),
     ("the 港珠澳大桥 project", "7", "港珠澳大桥"),
+    # 一(二) scores alike and is quoted too, after the task that carries the work.
+    (
+        "Which river basins are listed for the cross-provincial ecological compensation pilots?",
+        "25",
+        "九洲江",
+    ),
 ]
 
 
