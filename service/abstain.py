@@ -22,17 +22,15 @@ tuning-only ``eval/calibration.jsonl``; the test half only reports.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from indexer.expand import concepts, english_words, glossary_pairs, glossary_terms
 from indexer.knowledge import active
-from indexer.tokenize import has_cjk
 from service.alternatives import names_an_option
 from service.answer_type import Asked, unmet
 from service.cues import FILLERS
-from service.regions import places
 from service.spans import (
     Span,
     content_weights,
@@ -43,6 +41,7 @@ from service.spans import (
 if TYPE_CHECKING:
     from indexer.types import Clause
     from service.engine import Engine
+    from service.read import Reading
     from service.retrieve import Retrieval, TargetHit
 
 log = logging.getLogger(__name__)
@@ -87,12 +86,15 @@ TYPED_TARGET_RATIO = 0.6
 # it must neither count as evidence nor as a term the document lacks.
 
 
-def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
+def coverage(
+    engine: Engine, retrieval: Retrieval, concepts: Sequence[frozenset[str]] = ()
+) -> float:
     """Share of the question's term weight found in the best target's text.
 
     A word and the tokens it expands to (医保 → 医疗保险, 医疗, 保险) are one
-    concept: it weighs what its heaviest known token weighs and counts as found when
-    any of them is, so an expansion cannot outvote the rest of the question.
+    concept (``Reading.concepts``): it weighs what its heaviest known token weighs and
+    counts as found when any of them is, so an expansion cannot outvote the rest of
+    the question.
     """
     weights = term_weights(retrieval.tokens, engine.idf)
     if not weights or not retrieval.targets:
@@ -105,7 +107,7 @@ def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
         for t, w in weights.items()
         if (t in engine.idf or not t.isascii()) and t not in FILLERS
     }
-    groups = [g & weights.keys() for g in concepts(text)] if text else []
+    groups = [g & weights.keys() for g in concepts]
     groups = [g for g in groups if g]
     grouped = set().union(*groups)
     groups += [frozenset([t]) for t in weights if t not in grouped]
@@ -121,38 +123,6 @@ def coverage(engine: Engine, retrieval: Retrieval, text: str = "") -> float:
     return found / total if total else 0.0
 
 
-def english_coverage(text: str) -> float:
-    """Share of an English question's content words that its glossary terms contain.
-
-    "What is the current minimum wage in Macao?" knows only Macao (0.25); a question
-    about the document's work is mostly made of its glossary's words.
-
-    >>> english_coverage("Who leads the railway projects in Guangxi?")  # all but "projects"
-    0.75
-    """
-    words = english_words(text)
-    if not words:
-        return 1.0
-    known = {w for term in glossary_terms(text) for w in english_words(term)}
-    covered = [w for w in words if w in known or w[:-1] in known or w[:-2] in known]
-    return len(covered) / len(words)
-
-
-def names_a_subject(text: str) -> bool:
-    """Whether an English question names anything the document is about besides its places.
-
-    >>> names_a_subject("What is the current minimum wage in Macao?")
-    False
-    >>> names_a_subject("Which railway projects link Hong Kong?")
-    True
-    """
-    # The places the whole collection is about (service.regions.places): an English
-    # question whose only glossary words are these ("What's the weather forecast for
-    # Shenzhen?") asks about the place, not about anything the document says of it.
-    setting = places()
-    return any(long not in setting for _, long in glossary_pairs(text))
-
-
 @dataclass(frozen=True)
 class Verdict:
     """Whether to decline, and the span that holds the kind of answer asked for."""
@@ -163,15 +133,16 @@ class Verdict:
 
 def assess(
     engine: Engine,
+    reading: Reading,
     text: str,
     retrieval: Retrieval | None,
-    asked: Asked,
-    choices: tuple[str, ...] = (),
 ) -> Verdict:
     """Decline (with a reason) or answer; for typed questions, with the span to quote first.
 
-    ``asked`` and ``choices`` are what the question asks for and the options it offers,
-    read once with the question (``service.read``); ``text`` is what is searched for.
+    What the question asks for, the options it offers, its concepts and how much of
+    an English question the glossary knows were read once with it (``reading``);
+    ``text`` is what was searched for (the question, or the route's query drawn from
+    it), which the wording model reads.
 
     The rules speak first, so a decline says what was missing. A question they would
     answer is declined still when the learned wording check flags it
@@ -179,35 +150,32 @@ def assess(
     tuning questions such spans were mostly loose matches ("哪一年通车" and a
     plan's 2020) in questions the document does not answer.
     """
-    verdict = _judge_by_rules(engine, text, retrieval, asked, choices)
+    verdict = _judge_by_rules(engine, reading, retrieval, reading.value)
     if verdict.reason is None and engine.scope is not None and engine.scope.declines(text):
         return Verdict("asks_what_the_document_does_not_say")
     return verdict
 
 
 def _judge_by_rules(
-    engine: Engine,
-    text: str,
-    retrieval: Retrieval | None,
-    asked: Asked,
-    choices: tuple[str, ...],
+    engine: Engine, reading: Reading, retrieval: Retrieval | None, asked: Asked
 ) -> Verdict:
     if retrieval is None or not retrieval.targets:
         return Verdict("no_match")
     spec = engine.embedder.spec if engine.embedder is not None else ""
-    if not has_cjk(text):
+    english = reading.english
+    if english is not None:
         # Without a single glossary term, nothing in an English question maps to the
         # document's Chinese: there is no basis for an answer.
         if not any(not t.isascii() for t in retrieval.tokens):
             return Verdict("off_topic")
         floor = threshold("english_min_coverage") or 0.0
-        if english_coverage(text) < floor or not names_a_subject(text):
+        if english.coverage < floor or not english.names_subject:
             return Verdict("off_topic")
         floor = threshold("english_min_dense", spec)
         if floor is not None and engine.dense_top(retrieval) < floor:
             return Verdict("off_topic")
     else:
-        cov = coverage(engine, retrieval, text)
+        cov = coverage(engine, retrieval, reading.concepts)
         rescue = threshold("dense_rescue", spec)
         if rescue is None and cov < (threshold("low_coverage") or 0.0):
             return Verdict("off_topic")
@@ -218,7 +186,7 @@ def _judge_by_rules(
     hits = [
         h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
     ]
-    if not names_an_option(choices, "".join(c.text for h in hits for c in h.clauses)):
+    if not names_an_option(reading.choices, "".join(c.text for h in hits for c in h.clauses)):
         return Verdict("no_option_in_evidence")
     if not asked:
         return Verdict(None)

@@ -70,8 +70,7 @@ class _Assessments:
         return self.done[text].reason is not None
 
     def of(self, text: str, retrieval: Retrieval) -> Assessment:
-        reading = self.reading
-        return assess(self.engine, text, retrieval, reading.value, reading.choices)
+        return assess(self.engine, self.reading, text, retrieval)
 
 
 def judge(

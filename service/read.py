@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from indexer.expand import query_tokens
+from indexer.expand import concepts, query_tokens
 from indexer.tokenize import normalize
 from service.alternatives import options
 from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
+from service.english import EnglishFit, english_fit
 from service.intent import Intent, content_part, read_intent
 from service.mentions import mentioned_term
 from service.query import Question
@@ -48,6 +49,9 @@ class Reading:
     the work beside who leads it; ``mentioned`` is the term a where-is-it question
     asks about ("九洲江在文件里出现在哪些部分"). ``value`` is the kind of value it asks for (an
     amount, a date, named cities …) and ``choices`` the options of "X还是Y".
+    ``concepts`` are its expanded words, each with the tokens it expands to;
+    ``english`` is how much of an English question the glossary knows (None for
+    Chinese).
     """
 
     asked: Question
@@ -62,6 +66,8 @@ class Reading:
     value: Asked = field(default_factory=Asked)
     choices: tuple[str, ...] = ()
     mentioned: str | None = None
+    concepts: tuple[frozenset[str], ...] = ()
+    english: EnglishFit | None = None
     asks_summary: bool = False
     asks_cities: bool = False
     asks_without_lead: bool = False
@@ -117,6 +123,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         value=read_asked(normalized, engine.idf, tokens),
         choices=options(normalized),
         mentioned=mentioned,
+        concepts=tuple(concepts(text)),
+        english=english_fit(text),
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
