@@ -210,6 +210,13 @@ def test_a_task_without_lead_says_so(ask: Ask) -> None:
     assert "省口岸办" in answer.answer
 
 
+def test_a_role_named_without_its_noun_is_a_who_question(ask: Ask) -> None:
+    """ "那配合的呢" asks who takes part in the topic before it; 配合的 is not a new topic."""
+    answer = ask("那配合的呢", ("港口谁牵头？",))
+    assert first_key(answer) == "7"
+    assert "交通运输部珠江航务管理局" in answer.answer
+
+
 def test_history_changes_what_a_followup_is_about(ask: Ask) -> None:
     keys = {
         first_key(ask("那谁牵头呢", history))
