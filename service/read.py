@@ -102,9 +102,13 @@ def read(engine: Engine, asked: Question) -> Reading:
         agencies = engine.catalog.agency_by_nickname(text[: role.start()])
     swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
     new_topic = None
-    if swap and intent.kind == "search" and read_intent(normalize(asked.previous)).kind == "lead":
-        # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic.
+    asks_again = intent.kind in ("search", "task_lookup")
+    if swap and asks_again and read_intent(normalize(asked.previous)).kind == "lead":
+        # "铁路项目谁牵头？" then "那公路呢？": the same question about another topic,
+        # or about another task ("那第30项呢？").
         new_topic = swap.group(2)
+        if intent.task is not None:
+            intent = Intent("lead", task=intent.task)
     mentioned = None
     where = _MENTIONS.search(normalized)
     if where is not None:

@@ -217,6 +217,18 @@ def test_a_role_named_without_its_noun_is_a_who_question(ask: Ask) -> None:
     assert "交通运输部珠江航务管理局" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("before", "kind"),
+    [("第29项任务谁牵头？", "lead"), ("第29项任务讲什么？", "lookup")],
+)
+def test_what_about_the_next_task_asks_the_same_question(ask: Ask, before: str, kind: str) -> None:
+    """The issue's "那第30项呢？" after a question about task 29: who leads task 30 after a
+    who-leads question, what task 30 says after a what-does-it-say question."""
+    answer = ask("那第30项呢？", (before,))
+    assert first_key(answer) == "30"
+    assert answer.kind == kind
+
+
 def test_history_changes_what_a_followup_is_about(ask: Ask) -> None:
     keys = {
         first_key(ask("那谁牵头呢", history))
