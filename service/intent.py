@@ -99,7 +99,8 @@ def task_reference(text: str) -> int | None:
     for pattern in _TASK_REF:
         match = pattern.search(text)
         if match:
-            return chinese_number(match.group(1))
+            # A cue's alternatives are one pattern: the number is the group that matched.
+            return chinese_number(next(g for g in match.groups() if g is not None))
     return None
 
 
