@@ -73,6 +73,10 @@ class Question:
     is_followup: bool
     previous: str = ""  # the turn a follow-up leans on
     cited: tuple[str, ...] = ()
+    # The same question as a follow-up of its conversation, when it has one but its
+    # wording did not lean on it: reading may still find it names no work of its own
+    # ("环保那边是牵头单位吧？" names only an agency), which intake cannot tell.
+    leaning: Question | None = None
 
 
 def _valid_text(text: str, what: str) -> str:
@@ -152,15 +156,17 @@ def prepare(
     turns = read_history(history, limits.history_turns, limits.history_chars)
     context = conversation_context([t.text for t in turns if t.role == "user"])
     answers = [t for t in turns if t.role == "assistant"]
-    is_followup = bool(context or answers) and _leans_on_earlier(asked)
-    if not is_followup:
+    if not (context or answers):
         return Question(asked, without_preamble(asked), has_content, False)
     cited = cited_targets(answers[-1].text) if answers else ()
     # A follow-up borrows only the end of the conversation's topic, so a long history
     # costs a follow-up no more than a short one (see _CONTEXT_CHARS).
     context = context[-_CONTEXT_CHARS:].lstrip()
     search_text = f"{context} {asked}" if context else asked
-    return Question(asked, search_text, has_content, True, context, cited)
+    followup = Question(asked, search_text, has_content, True, context, cited)
+    if _leans_on_earlier(asked):
+        return followup
+    return Question(asked, without_preamble(asked), has_content, False, leaning=followup)
 
 
 def _leans_on_earlier(turn: str) -> bool:

@@ -11,10 +11,11 @@ the question again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from indexer.expand import concepts, query_tokens
-from indexer.tokenize import normalize
+from indexer.tokenize import normalize, tokenize
 from service.alternatives import options
 from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
@@ -26,6 +27,8 @@ from service.query import Question
 
 _NO_LEAD = cue("lead.none")
 _ROLE_CHECK = cue("role.check")
+# A role check asks yes or no; "还有哪些部门要参与" asks which agencies.
+_ROLE_WHICH = cue("role.which")
 _WHICH = cue("lead.which")
 _LEADS = cue("lead.leads_only")
 _ASKS_CITIES = cue("list.cities")
@@ -36,6 +39,8 @@ _WHAT_ABOUT = cue("followup.what_about")
 _TASK_SUMMARY = cue("summary.task")
 _MENTIONS = cue("mentions.asks")
 _NOT_TERMS = FILLERS | GENERIC_NOUNS
+_LEAD_ASKS = cue("lead.asks")
+_PARTICIPATE = cue("lead.participants")
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,6 @@ class Reading:
 
 def read(engine: Engine, asked: Question) -> Reading:
     """Read ``asked`` (intake's output) with the engine's vocabulary and catalog."""
-    asked = _about_cited(engine, asked)
     text = asked.text
     normalized = normalize(text)
     tokens = tuple(query_tokens(text))
@@ -96,7 +100,14 @@ def read(engine: Engine, asked: Question) -> Reading:
         nickname_intent = read_intent(normalized, nicknamed[0]) if nicknamed else None
         if nickname_intent is not None and nickname_intent.kind == "agency_tasks":
             agencies, intent = nicknamed, nickname_intent
-    role = _ROLE_CHECK.search(text) if intent.task is None else None
+    lead_only = intent.kind == "lead" and intent.task is None
+    if asked.leaning is not None and lead_only and not _names_work(engine, normalized, agencies):
+        # "这是哪家牵头，交通厅也算牵头吗？" after "莲塘/香园围口岸有写进去吗？": a
+        # who-question that names only an agency is about the work talked of before.
+        asked = asked.leaning
+    asked = _about_cited(engine, asked)
+    asks_which = _ROLE_WHICH.search(text)
+    role = _ROLE_CHECK.search(text) if intent.task is None and not asks_which else None
     if role and not agencies:
         # "环保那边参不参与…": an informal name before the ask.
         agencies = engine.catalog.agency_by_nickname(text[: role.start()])
@@ -134,6 +145,17 @@ def read(engine: Engine, asked: Question) -> Reading:
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
         leads_only=bool(_LEADS.search(text)),
     )
+
+
+def _names_work(engine: Engine, normalized: str, agencies: Sequence[str]) -> bool:
+    """Whether a question names any work: a word of the document's that is not an
+    agency (by name or nickname), a word of asking who, or a filler."""
+    named = [*agencies, *engine.catalog.agency_by_nickname(normalized)]
+    rest = engine.catalog.without_nicknames(normalized, named)
+    for name in named:
+        rest = rest.replace(name, " ")
+    rest = _PARTICIPATE.sub(" ", _LEAD_ASKS.sub(" ", rest)).replace("牵头", " ")
+    return any(len(t) > 1 and t in engine.idf and t not in _NOT_TERMS for t in tokenize(rest))
 
 
 def _about_cited(engine: Engine, asked: Question) -> Question:

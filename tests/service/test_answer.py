@@ -229,6 +229,22 @@ def test_what_about_the_next_task_asks_the_same_question(ask: Ask, before: str, 
     assert answer.kind == kind
 
 
+def test_a_who_question_naming_only_an_agency_leans_on_the_conversation(ask: Ask) -> None:
+    """Long enough to stand alone by its wording, it names no work but the agency's:
+    alone it is declined, after a turn about some work it asks who leads that work."""
+    question = "我再确认下，省交通厅在这件事上也算牵头单位吗？"
+    assert ask(question).abstained
+    answer = ask(question, ("粤澳新通道有没有写？",))
+    assert answer.kind == "lead" and not answer.abstained
+    assert "省交通运输厅" in answer.answer
+
+
+def test_who_else_takes_part_is_not_a_yes_or_no_role_check(ask: Ask) -> None:
+    answer = ask("信用体系那条，除了发改委还有哪些单位参与？")
+    assert first_key(answer) == "5"
+    assert answer.answer.startswith("「加强社会信用体系建设合作」由省发展改革委牵头")
+
+
 def test_history_changes_what_a_followup_is_about(ask: Ask) -> None:
     keys = {
         first_key(ask("那谁牵头呢", history))

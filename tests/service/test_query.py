@@ -152,6 +152,17 @@ def test_long_yes_no_question_is_not_a_followup() -> None:
     assert asked.search_text == question
 
 
+def test_a_question_that_stands_alone_keeps_how_it_would_lean() -> None:
+    """Reading decides whether a question that names only an agency leans after all."""
+    question = "外省来广东务工人员的随迁子女可以在广东参加高考吗？"
+    asked = prepare(question, ["铁路项目由谁牵头？"])
+    assert asked.leaning is not None and asked.leaning.is_followup
+    assert asked.leaning.search_text == f"铁路项目由谁牵头？ {question}"
+    assert prepare(question).leaning is None
+    # A question that leans already carries no second reading.
+    assert prepare("那谁牵头？", ["铁路项目讲了什么"]).leaning is None
+
+
 def test_prepare_validates_like_check_question() -> None:
     with pytest.raises(BadQuestion, match="empty"):
         prepare("  ", [EARLIER])
