@@ -75,6 +75,9 @@ def _by_name(thresholds: tuple[tuple[str, float], ...]) -> dict[str, float]:
     return dict(thresholds)
 
 
+# The kinds of value that ask who: all a who-leads question is judged on.
+WHO_KINDS = ("person",)
+
 # A span may answer a typed question when it matches at least this share of the
 # best span's question weight.
 TYPED_SPAN_SHARE = 0.5
@@ -136,13 +139,17 @@ def assess(
     reading: Reading,
     text: str,
     retrieval: Retrieval | None,
+    who: bool = False,
 ) -> Verdict:
     """Decline (with a reason) or answer; for typed questions, with the span to quote first.
 
     What the question asks for, the options it offers, its concepts and how much of
     an English question the glossary knows were read once with it (``reading``);
     ``text`` is what was searched for (the question, or the route's query drawn from
-    it), which the wording model reads.
+    it), which the wording model reads. ``who``: the question asks who leads, so of
+    the kinds of value it reads, only who it asks for counts (``WHO_KINDS``): an
+    agency the note gives, or a person it does not; an amount or a place in its
+    words ("罚款的裁量尺度…谁牵头") describes the work.
 
     The rules speak first, so a decline says what was missing. A question they would
     answer is declined still when the learned wording check flags it
@@ -150,7 +157,10 @@ def assess(
     tuning questions such spans were mostly loose matches ("哪一年通车" and a
     plan's 2020) in questions the document does not answer.
     """
-    verdict = _judge_by_rules(engine, reading, retrieval, reading.value)
+    value = reading.value
+    if who:
+        value = Asked(tuple(k for k in value.kinds if k in WHO_KINDS))
+    verdict = _judge_by_rules(engine, reading, retrieval, value)
     if verdict.reason is None and engine.scope is not None and engine.scope.declines(text):
         return Verdict("asks_what_the_document_does_not_say")
     return verdict

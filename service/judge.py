@@ -62,15 +62,16 @@ class _Assessments:
     engine: Engine
     reading: Reading
     retrieval: Retrieval
-    done: dict[str, Assessment] = field(default_factory=dict)
+    done: dict[tuple[str, bool], Assessment] = field(default_factory=dict)
 
-    def declines(self, text: str) -> bool:
-        if text not in self.done:
-            self.done[text] = self.of(text, self.retrieval)
-        return self.done[text].reason is not None
+    def declines(self, text: str, who: bool = False) -> bool:
+        key = (text, who)
+        if key not in self.done:
+            self.done[key] = self.of(text, self.retrieval, who)
+        return self.done[key].reason is not None
 
-    def of(self, text: str, retrieval: Retrieval) -> Assessment:
-        return assess(self.engine, self.reading, text, retrieval)
+    def of(self, text: str, retrieval: Retrieval, who: bool = False) -> Assessment:
+        return assess(self.engine, self.reading, text, retrieval, who)
 
 
 def judge(
@@ -144,7 +145,7 @@ def _search_verdict(
             # A follow-up's topic came from the turn before, which was answered already;
             # the kind of answer is read from the question as asked ("申请交到哪个部门").
             judged = not reading.asked.is_followup and reading.intent.task is None
-            if not (judged and checks.declines(reading.text)):
+            if not (judged and checks.declines(reading.text, who=True)):
                 return Verdict(
                     "lead", evidence=retrieval, target=target, clauses=clauses, score=score
                 )

@@ -239,6 +239,14 @@ def test_a_who_question_naming_only_an_agency_leans_on_the_conversation(ask: Ask
     assert "省交通运输厅" in answer.answer
 
 
+def test_a_who_leads_question_is_judged_on_who_it_asks_for(ask: Ask) -> None:
+    """罚款 describes the work here, it is not an amount asked for; a person asked for
+    (组长是谁) is still not in any note."""
+    answer = ask("行政处罚的罚款尺度各省不一，统一裁量基准这件事由哪个单位牵头？")
+    assert first_key(answer) == "4" and "省法制办" in answer.answer
+    assert ask("泛珠合作领导小组的组长是谁？").status == "not_stated"
+
+
 def test_who_else_takes_part_is_not_a_yes_or_no_role_check(ask: Ask) -> None:
     answer = ask("信用体系那条，除了发改委还有哪些单位参与？")
     assert first_key(answer) == "5"
