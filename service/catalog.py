@@ -24,15 +24,10 @@ _AFTER_NICKNAME = (
     r"(?=[局厅委办口]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都|牵|挑"
     r"|$|[^\u4e00-\u9fff])"
 )
-_SECTION_CODE = re.compile(r"([一二三])\s*[(（]\s*([一二三四五六七八九])\s*[)）]")
-_SECTION_REF = re.compile(
-    r"第([一二三])部分(?:的|里|中)?第([一二三四五六七八九])(?:块|个方面|方面|节|部分|条|项)"
-    r"|(总体要求|保障措施)(?:的|里|中)?第([一二三四五六七八九])(?:条|项|块|个方面|方面)"
-)
-_END_SECTION = re.compile(
-    r"(?:第([一三])部分|(总体要求|保障措施))(?:的|里|中)?(最后|头|首)(?:一)?"
-    r"(?:条|项|块|个方面|方面|个)"
-)
+_NUMERAL = "[一二三四五六七八九十]"
+_SECTION_CODE = re.compile(rf"({_NUMERAL})\s*[(（]\s*({_NUMERAL})\s*[)）]")
+_IN = "(?:的|里|中)?"
+_ITEM = "(?:条|项|块|节|个方面|方面|部分|个)"
 
 
 @dataclass(frozen=True)
@@ -236,19 +231,39 @@ class Catalog:
         code = _SECTION_CODE.search(text)
         if code:
             return f"{code.group(1)}({code.group(2)})"
-        end = _END_SECTION.search(text)
+        by_number, by_end = self._position_patterns
+        end = by_end.search(text)
         if end:
             sections = self.sections_of_part(end.group(1) or self.part_titled(end.group(2)) or "")
             if not sections:
                 return None
             return sections[-1].code if end.group(3) == "最后" else sections[0].code
-        match = _SECTION_REF.search(text)
+        match = by_number.search(text)
         if not match:
             return None
         if match.group(1):
             return f"{match.group(1)}({match.group(2)})"
         part = self.part_titled(match.group(3))
         return f"{part}({match.group(4)})" if part else None
+
+    @cached_property
+    def _position_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """Sections named by position: 第二部分第三块 or <part title>第二条, and the
+        first or last of a part (保障措施最后那节). A part is named by its own title,
+        except a part that holds the numbered tasks: "主要任务第三条" is task 3."""
+        titles = sorted(
+            (t for key, t in self.parts.items() if t and key not in self.task_parts),
+            key=len,
+            reverse=True,
+        )
+        named = "|".join(re.escape(t) for t in titles) or "(?!)"
+        by_number = re.compile(
+            rf"第({_NUMERAL})部分{_IN}第({_NUMERAL}){_ITEM}|({named}){_IN}第({_NUMERAL}){_ITEM}"
+        )
+        by_end = re.compile(
+            rf"(?:第({_NUMERAL})部分|({named})){_IN}(最后|头|首)(?:一|那|这)?{_ITEM}"
+        )
+        return by_number, by_end
 
     def without_nicknames(self, text: str, agencies: Sequence[str]) -> str:
         """``text`` with the nicknames of ``agencies`` and what follows them (环保局,

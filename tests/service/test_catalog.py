@@ -396,3 +396,28 @@ def test_a_part_holding_tasks_is_named_by_its_title(catalog: Catalog) -> None:
     assert "任务14 " in overview.text
     # In the 实施意见 the task groups are sections already: nothing is added.
     assert catalog.groups == catalog.sections
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("二(三)讲什么", "二(三)"),
+        ("第二部分第三块", "二(三)"),
+        ("总体要求第二条讲什么", "一(二)"),
+        ("保障措施最后一条", "三(四)"),
+        ("保障措施最后那节，督查落实方面讲了些啥？", "三(四)"),
+        ("第三部分的头一个方面", "三(一)"),
+        # The part that holds the numbered tasks counts tasks: this is task 3.
+        ("主要任务第三条", None),
+    ],
+)
+def test_a_section_named_by_position(catalog: Catalog, text: str, code: str | None) -> None:
+    assert catalog.section_referred(text) == code
+
+
+def test_positions_are_read_with_each_documents_part_titles() -> None:
+    root = Path(__file__).resolve().parents[2]
+    second = parse_corpus(root / "eval" / "docs" / "gd-mdt-2023" / "corpus")
+    plan = Catalog([c for d in second for c in d.clauses])
+    assert plan.section_referred("保障措施最后一条讲什么") == "五(三)"
+    assert plan.section_referred("保障措施第一条") == "五(一)"
