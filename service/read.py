@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from indexer.expand import concepts, query_tokens
 from indexer.tokenize import normalize, tokenize
@@ -71,7 +72,6 @@ class Reading:
     value: Asked = field(default_factory=Asked)
     choices: tuple[str, ...] = ()
     mentioned: str | None = None
-    concepts: tuple[frozenset[str], ...] = ()
     english: EnglishFit | None = None
     asks_summary: bool = False
     asks_cities: bool = False
@@ -81,6 +81,12 @@ class Reading:
     @property
     def text(self) -> str:
         return self.asked.text
+
+    @cached_property
+    def concepts(self) -> tuple[frozenset[str], ...]:
+        """Each expanded word with the tokens it expands to, read when first needed
+        (only a judged search weighs them; a catalog lookup never does)."""
+        return tuple(concepts(self.text))
 
 
 def read(engine: Engine, asked: Question) -> Reading:
@@ -138,7 +144,6 @@ def read(engine: Engine, asked: Question) -> Reading:
         value=read_asked(normalized, engine.idf, tokens),
         choices=options(normalized),
         mentioned=mentioned,
-        concepts=tuple(concepts(text)),
         english=english_fit(text),
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
