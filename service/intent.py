@@ -86,12 +86,17 @@ def without_lead_words(text: str) -> str:
     "那这块谁牵头？" after "赣深客专文件里有写吗？" should search for the railway,
     not for 牵头, which appears in almost every paragraph.
     """
-    return _LEAD.sub(" ", text).replace("牵头", " ") if names_a_topic(text) else text
+    return lead_words_removed(text) if names_a_topic(text) else text
+
+
+def lead_words_removed(text: str) -> str:
+    """``text`` with its words of asking who leads blanked."""
+    return _LEAD.sub(" ", text).replace("牵头", " ")
 
 
 def names_a_topic(text: str) -> bool:
     """Whether a who-leads question says what it is about ("谁牵头？" alone does not)."""
-    return bool(_CONTENT_CHARS.search(_LEAD.sub(" ", text).replace("牵头", " ")))
+    return bool(_CONTENT_CHARS.search(lead_words_removed(text)))
 
 
 def task_reference(text: str) -> int | None:

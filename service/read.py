@@ -22,7 +22,7 @@ from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
 from service.english import EnglishFit, english_fit
-from service.intent import Intent, content_part, read_intent
+from service.intent import Intent, content_part, lead_words_removed, read_intent
 from service.mentions import mentioned_term
 from service.query import Question
 
@@ -40,7 +40,6 @@ _WHAT_ABOUT = cue("followup.what_about")
 _TASK_SUMMARY = cue("summary.task")
 _MENTIONS = cue("mentions.asks")
 _NOT_TERMS = FILLERS | GENERIC_NOUNS
-_LEAD_ASKS = cue("lead.asks")
 _PARTICIPATE = cue("lead.participants")
 
 
@@ -159,7 +158,7 @@ def _names_work(engine: Engine, normalized: str, agencies: Sequence[str]) -> boo
     rest = engine.catalog.without_nicknames(normalized, named)
     for name in named:
         rest = rest.replace(name, " ")
-    rest = _PARTICIPATE.sub(" ", _LEAD_ASKS.sub(" ", rest)).replace("牵头", " ")
+    rest = _PARTICIPATE.sub(" ", lead_words_removed(rest))
     return any(len(t) > 1 and t in engine.idf and t not in _NOT_TERMS for t in tokenize(rest))
 
 
