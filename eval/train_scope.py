@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.tokenize import normalize
 from service.query import prepare
 from service.scope_model import FORMAT, MODEL_FILE, ScopeModel, char_ngrams, weigh
 
@@ -99,7 +100,7 @@ def load_examples(eval_dir: Path = EVAL_DIR) -> list[Example]:
     return [
         Example(
             id=r["id"],
-            text=prepare(r["question"], r.get("history", [])).text,
+            text=normalize(prepare(r["question"], r.get("history", [])).text),
             out_of_scope=r["type"] == "out_of_scope",
             batch=batch_of(r["id"]),
         )

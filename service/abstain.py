@@ -146,7 +146,7 @@ def assess(
     What the question asks for, the options it offers, its concepts and how much of
     an English question the glossary knows were read once with it (``reading``);
     ``text`` is what was searched for (the question, or the route's query drawn from
-    it), which the wording model reads. ``who``: the question asks who leads, so of
+    it), normalized, which the wording model reads. ``who``: the question asks who leads, so of
     the kinds of value it reads, only who it asks for counts (``WHO_KINDS``): an
     agency the note gives, or a person it does not; an amount or a place in its
     words ("罚款的裁量尺度…谁牵头") describes the work.

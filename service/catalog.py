@@ -200,24 +200,24 @@ class Catalog:
     def find_agency(self, text: str) -> str | None:
         """The agency a question names, by its full or 省-less name ("旅游局" → 省旅游局).
 
-        ``text`` should already have abbreviations expanded (发改委 → 发展改革委).
+        ``text`` is normalized (``indexer.tokenize.normalize``), with abbreviations
+        expanded (发改委 → 发展改革委): the reading's ``expanded``.
         """
-        norm = normalize(text)
         for alias, name in self._aliases:
-            if len(alias) >= 3 and alias in norm:
+            if len(alias) >= 3 and alias in text:
                 return name
         return None
 
     def agency_by_nickname(self, text: str) -> list[str]:
         """The agency named by the last nickname in ``text`` (环保 → 省环境保护厅, 海关 →
-        海关广东分署), when it fits exactly one agency of the document; else []."""
-        norm = normalize(text)
+        海关广东分署), when it fits exactly one agency of the document; else [].
+        ``text`` is normalized."""
         # The nickname must stand for the agency itself ("环保那边", "人社要不要"), not
         # qualify a thing ("跨省教育合作平台管不管…" asks about a platform).
         found = [
             (match.start(), stem)
             for nick, stem in _nicknames()
-            for match in re.finditer(re.escape(nick) + _AFTER_NICKNAME, norm)
+            for match in re.finditer(re.escape(nick) + _AFTER_NICKNAME, text)
         ]
         for _, stem in sorted(found, reverse=True):
             matches = [name for name in self.agency_names if stem in name]
@@ -282,22 +282,35 @@ class Catalog:
 
     def find_section(self, text: str) -> str | None:
         """A section (or a part holding tasks, see :attr:`groups`) named by its title
-        words ("基建一体化那块" → 二(三))."""
-        norm = normalize(text)
+        words ("基建一体化那块" → 二(三)); ``text`` is normalized."""
         best: tuple[int, str] | None = None
-        for code, section in self.groups.items():
-            overlap = _common_len(norm, normalize(section.title))
+        for code, title in self._group_titles.items():
+            overlap = _common_len(text, title)
             if overlap >= 4 and (best is None or overlap > best[0]):
                 best = (overlap, code)
         return best[1] if best else None
 
     def section_named(self, text: str) -> str | None:
-        """A section without tasks whose whole title the question contains (战略定位)."""
-        norm = normalize(text)
-        for code, section in self.sections.items():
-            if not section.tasks and normalize(section.title) in norm:
+        """A section without tasks whose whole title the question (normalized) contains
+        (战略定位)."""
+        for code, title in self._untasked_titles.items():
+            if title in text:
                 return code
         return None
+
+    @cached_property
+    def _group_titles(self) -> dict[str, str]:
+        """The normalized titles of :attr:`groups`, by code."""
+        return {code: normalize(section.title) for code, section in self.groups.items()}
+
+    @cached_property
+    def _untasked_titles(self) -> dict[str, str]:
+        """The normalized titles of the sections without tasks, by code."""
+        return {
+            code: normalize(section.title)
+            for code, section in self.sections.items()
+            if not section.tasks
+        }
 
 
 @cache

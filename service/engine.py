@@ -26,7 +26,7 @@ from service.aliases import route_aliases, spell_out
 from service.catalog import Catalog, target_key
 from service.query import Limits
 from service.regions import other_members
-from service.retrieve import Retrieval, RetrievalConfig, fuse, roll_up, rrf
+from service.retrieve import Query, Retrieval, RetrievalConfig, fuse, roll_up, rrf
 from service.scope_model import ScopeModel, model_of
 
 log = logging.getLogger(__name__)
@@ -164,18 +164,28 @@ class Engine:
                     return names
         return []
 
-    def retrieve(self, text: str, tokens: Sequence[str] | None = None) -> Retrieval:
-        """Hybrid (or single-mode) retrieval of the targets for ``text``.
-
-        ``tokens`` are ``query_tokens(text)`` when the caller has them already.
-        """
-        cfg = self.config
+    def query(self, text: str, tokens: Sequence[str] | None = None) -> Query:
+        """``text`` read for searching: normalized and tokenized once, with the short
+        route names it uses spelled out (赣深客专 → also 赣州至深圳, for BM25 and the
+        embedding). ``tokens`` are ``query_tokens(text)`` when the caller has them."""
+        normalized = normalize(text)
         tokens = tuple(query_tokens(text) if tokens is None else tokens)
-        spelled = spell_out(normalize(text), self.aliases)
-        if spelled:
-            # 赣深客专 → also search 赣州至深圳, in both BM25 and the embedding.
-            text = " ".join([text, *spelled])
-            tokens += tuple(t for t in tokenize(" ".join(spelled)) if t not in tokens)
+        spelled = spell_out(normalized, self.aliases)
+        if not spelled:
+            return Query(text, normalized, tokens, text)
+        extra = tuple(t for t in tokenize(" ".join(spelled)) if t not in tokens)
+        return Query(text, normalized, tokens + extra, " ".join([text, *spelled]))
+
+    def retrieve(self, text: str, tokens: Sequence[str] | None = None) -> Retrieval:
+        """Hybrid (or single-mode) retrieval of the targets for ``text`` (read with
+        :meth:`query`; the answering pipeline reads its queries once and calls
+        :meth:`search`)."""
+        return self.search(self.query(text, tokens))
+
+    def search(self, query: Query) -> Retrieval:
+        """Hybrid (or single-mode) retrieval of the targets for a query read already."""
+        cfg = self.config
+        text, tokens = query.embedded, query.tokens
         bm25 = dense = None
         if cfg.mode != "dense":
             bm25 = self.index.bm25.scores(list(tokens))

@@ -10,10 +10,11 @@ from service.route import LOOKUP, Route
 
 
 def gather(engine: Engine, route: Route, timing: dict[str, float]) -> Retrieval | None:
-    """Hybrid retrieval of the route's query; records ``timing["retrieve"]`` in ms."""
-    if route.kind == LOOKUP:
+    """Hybrid retrieval of the route's query (read with the question); records
+    ``timing["retrieve"]`` in ms."""
+    if route.kind == LOOKUP or route.query is None:
         return None
     began = perf_counter()
-    retrieval = engine.retrieve(route.query, route.tokens)
+    retrieval = engine.search(route.query)
     timing["retrieve"] = round((perf_counter() - began) * 1000, 2)
     return retrieval

@@ -100,9 +100,10 @@ def judge(
         return Verdict(DECLINE, "no_match")
     checks = _Assessments(engine, reading, retrieval)
     if route.kind == ROLE:
+        assert route.query is not None
         # Only work with a responsibility note can have the agency in it.
         noted = [h for h in retrieval.targets[:3] if any(c.note for c in h.clauses)]
-        if noted and not checks.declines(route.query):
+        if noted and not checks.declines(route.query.normalized):
             return Verdict(ROLE, evidence=retrieval, hit=noted[0])
         return Verdict(FALLBACK)
     return _search_verdict(engine, reading, route, retrieval, checks, on_topic)
@@ -117,6 +118,8 @@ def _search_verdict(
     on_topic: bool = False,
 ) -> Verdict:
     catalog = engine.catalog
+    # What was searched for, as the wording model reads it.
+    searched = route.query.normalized if route.query is not None else reading.normalized
     plain = not route.lead and reading.intent.kind == "search"
     if plain and reading.asks_summary and retrieval.targets:
         # "统一市场规则那条大概有哪几块内容": the whole task. "那条" names a task: a
@@ -129,13 +132,13 @@ def _search_verdict(
             if (task := catalog.targets[h.key].task) is not None
             and h.score >= NOTED_RUNNER_UP * best
         ]
-        if tasks and not checks.declines(route.query):
+        if tasks and not checks.declines(searched):
             return Verdict("summary", evidence=retrieval, task=tasks[0])
     # A count of things the structure does not number ("给自己定了几个定位") asks for
     # the items too, like "哪几个定位".
     if plain or (not route.lead and reading.intent.kind == "count"):
         code = listed_section(engine, reading, retrieval)
-        if code is not None and not checks.declines(route.query):
+        if code is not None and not checks.declines(searched):
             return Verdict("listed", evidence=retrieval, section=code)
     if route.lead and retrieval.targets:
         target, clauses, score = _lead_target(catalog, retrieval, reading.intent.task)
@@ -145,14 +148,14 @@ def _search_verdict(
             # A follow-up's topic came from the turn before, which was answered already;
             # the kind of answer is read from the question as asked ("申请交到哪个部门").
             judged = not reading.asked.is_followup and reading.intent.task is None
-            if not (judged and checks.declines(reading.text, who=True)):
+            if not (judged and checks.declines(reading.normalized, who=True)):
                 return Verdict(
                     "lead", evidence=retrieval, target=target, clauses=clauses, score=score
                 )
     # "合作目标的时间节点定在哪一年": the section named is where a typed answer is
     # looked for first.
-    ordered = _named_section_first(catalog, reading.text, retrieval)
-    assessment = checks.of(reading.text, ordered)
+    ordered = _named_section_first(catalog, reading.normalized, retrieval)
+    assessment = checks.of(reading.normalized, ordered)
     if assessment.reason and not (on_topic and status_of(assessment.reason) == OFF_TOPIC):
         return Verdict(DECLINE, assessment.reason, evidence=ordered)
     if assessment.span is not None:
@@ -198,10 +201,10 @@ def _lead_target(
     return catalog.targets[hit.key], hit.clauses, hit.score
 
 
-def _named_section_first(catalog: Catalog, text: str, retrieval: Retrieval) -> Retrieval:
+def _named_section_first(catalog: Catalog, normalized: str, retrieval: Retrieval) -> Retrieval:
     """ "合作目标里，广东要扮演个啥角色": the section the question names, when it was
     retrieved at all, answers before a task that only shares its words."""
-    code = catalog.section_named(text)
+    code = catalog.section_named(normalized)
     for hit in retrieval.targets[:3]:
         if code and hit.key == code:
             return retrieval.with_first(hit.clauses[0])

@@ -22,9 +22,16 @@ from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
 from service.english import EnglishFit, english_fit
-from service.intent import Intent, content_part, lead_words_removed, read_intent
+from service.intent import (
+    Intent,
+    content_part,
+    lead_words_removed,
+    read_intent,
+    without_lead_words,
+)
 from service.mentions import mentioned_term
 from service.query import Question
+from service.retrieve import Query
 
 _NO_LEAD = cue("lead.none")
 _ROLE_CHECK = cue("role.check")
@@ -48,15 +55,19 @@ class Reading:
     """One question, read.
 
     ``asked`` is intake's :class:`Question` (text as asked, the search text with any
-    borrowed context, follow-up facts). ``role_at`` is where a role check ("环保厅参
-    不参与…") begins; ``new_topic`` is the topic of "那公路呢？" after a who-leads
-    question; ``content_part`` is the part of a two-part question that asks about
-    the work beside who leads it; ``mentioned`` is the term a where-is-it question
-    asks about ("九洲江在文件里出现在哪些部分"). ``value`` is the kind of value it asks for (an
-    amount, a date, named cities …) and ``choices`` the options of "X还是Y".
+    borrowed context, follow-up facts). ``new_topic`` is the topic of "那公路呢？"
+    after a who-leads question; ``content_part`` is the part of a two-part question
+    that asks about the work beside who leads it; ``mentioned`` is the term a
+    where-is-it question asks about ("九洲江在文件里出现在哪些部分"). ``value`` is
+    the kind of value it asks for (an amount, a date, named cities …) and
+    ``choices`` the options of "X还是Y".
     ``concepts`` are its expanded words, each with the tokens it expands to;
     ``english`` is how much of an English question the glossary knows (None for
     Chinese).
+
+    ``search`` is what a search for it looks for: the question with any borrowed
+    context, or, when it asks who leads, the work it names (the asking words taken
+    out); ``role_search`` is the work a role check names. Both are read here, once.
     """
 
     asked: Question
@@ -65,7 +76,8 @@ class Reading:
     expanded: str
     agencies: tuple[str, ...]
     intent: Intent
-    role_at: int | None = None
+    search: Query
+    role_search: Query | None = None
     new_topic: str | None = None
     content_part: str | None = None
     value: Asked = field(default_factory=Asked)
@@ -101,7 +113,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     # An informal name counts only with a word of responsibility: "我们环保局想确认…
     # 哪几条江" names the asker.
     if not agencies and _RESPONSIBLE.search(text):
-        nicknamed = engine.catalog.agency_by_nickname(text)
+        nicknamed = engine.catalog.agency_by_nickname(normalized)
         nickname_intent = read_intent(normalized, nicknamed[0]) if nicknamed else None
         if nickname_intent is not None and nickname_intent.kind == "agency_tasks":
             agencies, intent = nicknamed, nickname_intent
@@ -115,7 +127,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     role = _ROLE_CHECK.search(text) if intent.task is None and not asks_which else None
     if role and not agencies:
         # "环保那边参不参与…": an informal name before the ask.
-        agencies = engine.catalog.agency_by_nickname(text[: role.start()])
+        agencies = engine.catalog.agency_by_nickname(normalize(text[: role.start()]))
     swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
     new_topic = None
     asks_again = intent.kind in ("search", "task_lookup")
@@ -125,6 +137,15 @@ def read(engine: Engine, asked: Question) -> Reading:
         new_topic = swap.group(2)
         if intent.task is not None:
             intent = Intent("lead", task=intent.task)
+    lead = intent.kind == "lead" or new_topic is not None
+    topic = new_topic or asked.search_text
+    query = without_lead_words(topic) if lead else topic
+    # The question's own tokens serve when the query is the question as asked.
+    search = engine.query(query, tokens if query == asked.text else None)
+    role_search = None
+    if role and agencies:
+        # "环保厅参不参与珠江-西江经济带那摊事": the work, to read its notes.
+        role_search = engine.query(without_lead_words(_role_words_removed(engine, asked, agencies)))
     mentioned = None
     where = _MENTIONS.search(normalized)
     if where is not None:
@@ -137,7 +158,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         expanded=expanded,
         agencies=tuple(agencies),
         intent=intent,
-        role_at=role.start() if role and agencies else None,
+        search=search,
+        role_search=role_search,
         new_topic=new_topic,
         content_part=content_part(text),
         value=read_asked(normalized, engine.idf, tokens),
@@ -172,12 +194,12 @@ def _about_cited(engine: Engine, asked: Question) -> Question:
     return asked
 
 
-def role_words_removed(engine: Engine, reading: Reading) -> str:
+def _role_words_removed(engine: Engine, asked: Question, agencies: Sequence[str]) -> str:
     """The question with the agency and the asking words taken out: what remains is the work."""
-    rest = _ROLE_CHECK.sub(" ", normalize(reading.asked.search_text))
-    for name in reading.agencies:
+    rest = _ROLE_CHECK.sub(" ", normalize(asked.search_text))
+    for name in agencies:
         rest = rest.replace(name, " ")
-    rest = engine.catalog.without_nicknames(rest, reading.agencies)
+    rest = engine.catalog.without_nicknames(rest, agencies)
     for fragment in cue("role.agency_word").findall(rest):
         if engine.agencies_in(fragment):
             rest = rest.replace(fragment, " ")

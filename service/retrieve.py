@@ -58,6 +58,23 @@ class RetrievalConfig:
 
 
 @dataclass(frozen=True)
+class Query:
+    """What one search looks for, tokenized once (``Engine.query``, called by read).
+
+    ``text`` is the text searched for (the question, or the part of it that names the
+    work) and ``normalized`` its normalized form, which the wording model reads;
+    ``tokens`` are its query tokens with the tokens of any route names it shortens
+    (赣深客专 → 赣州至深圳); ``embedded`` is the text the embedder reads, with those
+    names spelled out.
+    """
+
+    text: str
+    normalized: str
+    tokens: tuple[str, ...]
+    embedded: str
+
+
+@dataclass(frozen=True)
 class TargetHit:
     """A ranked target with its clauses, best first, and the fused score."""
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from service.agency_answers import agency_tasks, tasks_without_lead
 from service.doc_facts import document_facts
 from service.engine import Engine
-from service.intent import names_a_topic, without_lead_words
+from service.intent import names_a_topic
 from service.lookup import Composed
 from service.mentions import mentions
-from service.read import Reading, role_words_removed
+from service.read import Reading
+from service.retrieve import Query
 from service.structural import structural_answer
 
 CLARIFY_LEAD_TEXT = "请说明要问哪项工作的牵头单位，例如：铁路项目由谁牵头？"
@@ -32,15 +33,14 @@ class Route:
     """Where the answer comes from.
 
     ``lookup``: ``found`` holds the catalog's answer (or its structural decline).
-    ``role`` / ``search``: retrieve ``query`` (``tokens`` when they are the
-    question's own); ``lead`` says a who-leads answer is wanted; a role route falls
-    back to ``then`` when no work with a responsibility note is found.
+    ``role`` / ``search``: retrieve ``query`` (read with the question); ``lead``
+    says a who-leads answer is wanted; a role route falls back to ``then`` when no
+    work with a responsibility note is found.
     """
 
     kind: str
     found: Composed | None = None
-    query: str = ""
-    tokens: tuple[str, ...] | None = None
+    query: Query | None = None
     lead: bool = False
     then: Route | None = None
 
@@ -52,11 +52,11 @@ def route(engine: Engine, reading: Reading) -> Route:
     found = _looked_up(engine, reading)
     if found is not None:
         return Route(LOOKUP, found=found)
-    search = _search_route(reading)
-    if reading.role_at is not None:
+    lead = reading.intent.kind == "lead" or reading.new_topic is not None
+    search = Route(SEARCH, query=reading.search, lead=lead)
+    if reading.role_search is not None:
         # "环保厅参不参与珠江-西江经济带那摊事": find the work, then read its notes.
-        query = without_lead_words(role_words_removed(engine, reading))
-        return Route(ROLE, query=query, then=search)
+        return Route(ROLE, query=reading.role_search, then=search)
     return search
 
 
@@ -85,15 +85,6 @@ def _looked_up(engine: Engine, reading: Reading) -> Composed | None:
         return structural
     lead = intent.kind == "lead" or reading.new_topic is not None
     topic = reading.new_topic or reading.asked.search_text
-    if lead and intent.task is None and reading.role_at is None and not names_a_topic(topic):
+    if lead and intent.task is None and reading.role_search is None and not names_a_topic(topic):
         return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic")
     return None
-
-
-def _search_route(reading: Reading) -> Route:
-    lead = reading.intent.kind == "lead" or reading.new_topic is not None
-    topic = reading.new_topic or reading.asked.search_text
-    query = without_lead_words(topic) if lead else topic
-    # The question's own tokens serve when the query is the question as asked.
-    tokens = reading.tokens if query == reading.text else None
-    return Route(SEARCH, query=query, tokens=tokens, lead=lead)

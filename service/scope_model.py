@@ -28,7 +28,6 @@ from pathlib import Path
 
 from indexer.errors import ModelError
 from indexer.knowledge import PROJECT_KNOWLEDGE, SCOPE_MODEL, Knowledge, active
-from indexer.tokenize import normalize
 
 # The model of the project's own corpus, where ``python -m eval.train_scope`` writes it.
 MODEL_FILE = PROJECT_KNOWLEDGE / SCOPE_MODEL
@@ -37,12 +36,13 @@ _SPACES = re.compile(r"\s+")
 
 
 def char_ngrams(text: str, sizes: tuple[int, ...] = (2, 3)) -> Counter[str]:
-    """The character n-grams of a normalized question (spaces collapsed).
+    """The character n-grams of a normalized question (``indexer.tokenize.normalize``;
+    spaces collapsed here).
 
-    >>> sorted(char_ngrams("谁牵头？"))
+    >>> sorted(char_ngrams("谁牵头?"))
     ['头?', '牵头', '牵头?', '谁牵', '谁牵头']
     """
-    text = _SPACES.sub(" ", normalize(text).strip())
+    text = _SPACES.sub(" ", text.strip())
     return Counter(text[i : i + n] for n in sizes for i in range(len(text) - n + 1))
 
 
@@ -64,13 +64,14 @@ class ScopeModel:
     sizes: tuple[int, ...] = (2, 3)
 
     def probability(self, text: str) -> float:
-        """How likely the question asks for something the document does not state."""
+        """How likely the question (normalized) asks for something the document does not
+        state."""
         weights = weigh(char_ngrams(text, self.sizes), self.idf)
         z = self.intercept + sum(w * self.coef.get(g, 0.0) for g, w in weights.items())
         return 1.0 / (1.0 + math.exp(-z))
 
     def declines(self, text: str) -> bool:
-        """Whether the question's wording alone is reason enough to decline."""
+        """Whether the question's wording alone (normalized) is reason enough to decline."""
         return self.probability(text) >= self.threshold
 
     @classmethod

@@ -9,6 +9,7 @@ import pytest
 
 from indexer.errors import ModelError
 from indexer.knowledge import PROJECT_KNOWLEDGE, Knowledge, load_knowledge, using
+from indexer.tokenize import normalize
 from service.scope_model import MODEL_FILE, ScopeModel, char_ngrams, model_of, weigh
 
 
@@ -16,8 +17,8 @@ from service.scope_model import MODEL_FILE, ScopeModel, char_ngrams, model_of, w
     ("text", "grams"),
     [
         ("谁牵头", {"谁牵": 1, "牵头": 1, "谁牵头": 1}),
-        # Normalized first: traditional → simplified, full-width → ASCII, lower case.
-        ("區域ＡＢ", {"区域": 1, "域a": 1, "ab": 1, "区域a": 1, "域ab": 1}),
+        # Read as given: the question was normalized when it was read.
+        ("区域ab", {"区域": 1, "域a": 1, "ab": 1, "区域a": 1, "域ab": 1}),
         ("  a   b ", {"a ": 1, " b": 1, "a b": 1}),
         ("哈哈哈", {"哈哈": 2, "哈哈哈": 1}),
         ("谁", {}),
@@ -25,6 +26,15 @@ from service.scope_model import MODEL_FILE, ScopeModel, char_ngrams, model_of, w
 )
 def test_char_ngrams(text: str, grams: dict[str, int]) -> None:
     assert dict(char_ngrams(text)) == grams
+
+
+def test_a_question_is_scored_in_its_normalized_form() -> None:
+    # Traditional → simplified, full-width → ASCII: the reading's ``normalized``.
+    model = ScopeModel.load(MODEL_FILE)
+    simplified = normalize("港珠澳大桥收费标准是多少？")
+    traditional = "港珠澳大橋收費標準是多少？"
+    assert model.probability(normalize(traditional)) == model.probability(simplified)
+    assert model.probability(simplified) != model.probability(traditional)
 
 
 def test_weights_have_unit_length_and_skip_unknown_grams() -> None:

@@ -52,7 +52,9 @@ def test_read_finds_the_forms_that_change_the_answer(fake_engine) -> None:
     two_part = _read(fake_engine, "文件有没有提落地签？这条是哪个局牵头？")
     assert two_part.content_part == "文件有没有提落地签"
     role = _read(fake_engine, "省环境保护厅参不参与珠江-西江经济带建设？")
-    assert role.role_at is not None and "省环境保护厅" in role.agencies
+    assert role.role_search is not None and "省环境保护厅" in role.agencies
+    # The work the role check asks about is searched without the agency and the ask.
+    assert "珠江" in role.role_search.tokens and "省环境保护厅" not in role.role_search.text
     swap = _read(fake_engine, "那公路呢？", ("铁路项目谁牵头？",))
     assert swap.new_topic == "公路"
     assert not _read(fake_engine, "公路建设有哪些内容？").new_topic
@@ -88,7 +90,10 @@ def test_route_looks_up_the_structure_or_plans_a_search(
 
 def test_a_who_leads_route_searches_without_the_lead_words(fake_engine) -> None:
     plan = route(fake_engine, _read(fake_engine, "铁路项目由谁牵头？"))
-    assert plan.lead and "牵头" not in plan.query and "铁路" in plan.query
+    assert plan.lead and plan.query is not None
+    assert "牵头" not in plan.query.text and "铁路" in plan.query.text
+    # Its tokens were read with the question, from the query, not the whole question.
+    assert "铁路" in plan.query.tokens and "牵头" not in plan.query.tokens
 
 
 def test_gather_retrieves_only_for_a_search(fake_engine) -> None:
