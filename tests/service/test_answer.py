@@ -926,6 +926,30 @@ def test_off_topic_lead_and_english_questions_are_declined(ask: Ask, question: s
 
 
 @pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        # "pair up" and "draw in" are not in the glossary; 扶贫 and PPP single out one target.
+        ("Which provinces does Guangdong pair up with for poverty-alleviation work?", "16"),
+        ("Is PPP mentioned as a way to draw in private capital?", "三(三)"),
+    ],
+)
+def test_english_words_the_glossary_knows_may_single_out_the_task(
+    ask: Ask, question: str, key: str
+) -> None:
+    answer = ask(question)
+    assert answer.status == "answered"
+    assert first_key(answer) == key
+
+
+def test_an_english_question_about_a_known_task_may_still_ask_what_it_does_not_state(
+    ask: Ask,
+) -> None:
+    answer = ask("What's the poverty rate in Guangxi?")
+    assert answer.status == "not_stated" and answer.reason == "no_number_in_evidence"
+    assert answer.related and answer.related[0].task == 16
+
+
+@pytest.mark.parametrize(
     ("question", "history"),
     [
         ("赣深客专文件里有写吗？", ()),
