@@ -12,7 +12,7 @@ from service.agency_answers import lead_answer, role_answer
 from service.contract import Citation
 from service.decline import related_clauses
 from service.engine import Engine
-from service.extract import search_answer, with_city_governments
+from service.extract import search_answer, with_note
 from service.judge import Verdict
 from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
@@ -38,8 +38,8 @@ def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) ->
         return lead_answer(verdict.target, verdict.clauses, verdict.score, counts)
     if shape == "quote" and verdict.evidence is not None:
         found = search_answer(engine, verdict.evidence, verdict.span)
-        if reading.asks_cities:
-            found = with_city_governments(catalog, verdict.evidence, found)
+        if reading.asks_cities or reading.agencies:
+            found = with_note(catalog, verdict.evidence, found, reading.agencies)
         return found
     raise ValueError(f"no composer for a {shape!r} verdict")
 

@@ -1,7 +1,7 @@
 """Extractive answers from the retrieved targets, and evidence added beside an answer.
 
-``search_answer`` quotes the best spans of the top targets; ``with_city_governments``
-adds the cities a responsibility note names to an answer that asked for them.
+``search_answer`` quotes the best spans of the top targets; ``with_note`` adds the
+responsibility note to an answer whose question it answers (agencies, cities).
 """
 
 from __future__ import annotations
@@ -51,22 +51,31 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
     return Composed("".join(pieces), tuple(cites), ranking_of(retrieval), "search")
 
 
-def with_city_governments(catalog: Catalog, retrieval: Retrieval, found: Composed) -> Composed:
-    """ "扶贫协作拉上了哪几个珠三角城市": the cities are the city governments that the
-    best task's responsibility note names, so the note is quoted after the text."""
+def with_note(
+    catalog: Catalog, retrieval: Retrieval, found: Composed, agencies: tuple[str, ...] = ()
+) -> Composed:
+    """The best task's responsibility note, quoted after the text, for a question whose
+    answer it holds: one that names agencies the note names ("南繁育种…是省农业厅管还是
+    海洋渔业那边管", "环保厅、卫计委是不是都在分工名单里": their role in the work), or
+    asks which cities take part ("扶贫协作拉上了哪几个珠三角城市": the city governments
+    the note names)."""
     hit = retrieval.targets[0]
     target = catalog.targets[hit.key]
-    noted = [
-        c
-        for c in (*hit.clauses, *target.clauses)
-        if any(name.endswith("市政府") and name != "有关地级以上市政府" for name in c.participants)
-    ]
+    clauses = (*hit.clauses, *target.clauses)
+    if agencies:
+        noted = [c for c in clauses if set(agencies) & {*c.lead, *c.participants}]
+    else:
+        noted = [c for c in clauses if any(map(_is_city_government, c.participants))]
     if not noted or noted[0].note is None or noted[0].note in found.text:
         return found
     note = lead_answer(target, noted[:1], hit.score)
     return Composed(
         found.text + note.text, found.citations + note.citations, found.ranking, found.kind
     )
+
+
+def _is_city_government(name: str) -> bool:
+    return name.endswith("市政府") and name != "有关地级以上市政府"
 
 
 def ranking_of(retrieval: Retrieval | None) -> tuple[str, ...]:

@@ -247,6 +247,16 @@ def test_a_who_leads_question_is_judged_on_who_it_asks_for(ask: Ask) -> None:
     assert ask("泛珠合作领导小组的组长是谁？").status == "not_stated"
 
 
+def test_an_answer_shows_the_role_of_the_agencies_the_question_names(ask: Ask) -> None:
+    answer = ask("跨省突发事件应急预案那条，公安厅和民政厅都在名单上吗？")
+    assert first_key(answer) == "18"
+    # The quote, then the note that names both agencies.
+    assert "应急预案" in answer.answer
+    assert "省公安厅" in answer.answer and "省民政厅" in answer.answer
+    plain = ask("大气污染联防联控的重点行业有哪些？")
+    assert first_key(plain) == "23" and "按职责分工负责" not in plain.answer
+
+
 def test_who_else_takes_part_is_not_a_yes_or_no_role_check(ask: Ask) -> None:
     answer = ask("信用体系那条，除了发改委还有哪些单位参与？")
     assert first_key(answer) == "5"
