@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from indexer.types import Clause
 from service.catalog import Catalog, Target
 from service.lookup import Composed, first_quote
-from service.spans import cite, join_names, marker
+from service.spans import cite, join_names, marker, short_quote
+
+# An agency with only part of a task is told which part by this much of the part's
+# first sentence, cut at a clause boundary.
+PART_HEAD_CHARS = 40
 
 
 def responsibility(clause: Clause, subject: str) -> str:
@@ -116,15 +120,30 @@ def agency_tasks(
     parts, cites = [], []
     for key in keys:
         target = catalog.targets[key]
-        clause = next(
-            (c for c in target.clauses if set(agencies) & set(c.lead + c.participants)),
-            target.clauses[0],
-        )
+        named = [c for c in target.clauses if _has_role(c, agencies, role)]
+        clause = named[0] if named else target.clauses[0]
         label = f"任务{key}" if key.isdigit() else key
-        parts.append(f"{label} {target.title}{marker(target.task, target.section)}")
+        parts.append(
+            f"{label} {target.title}{_part_of(target, named)}{marker(target.task, target.section)}"
+        )
         cites.append(cite(clause, clause.note or first_quote(clause), 1.0))
     text = f"{who}{verb}的共{len(keys)}项：" + "；".join(parts) + "。"
     return Composed(text, tuple(cites), tuple(keys), "aggregate")
+
+
+def _has_role(clause: Clause, agencies: Sequence[str], role: str) -> bool:
+    held = clause.lead if role == "lead" else clause.lead + clause.participants
+    return bool(set(agencies) & set(held))
+
+
+def _part_of(target: Target, named: Sequence[Clause]) -> str:
+    """ "（其中：深入实施CEPA有关协议…）": which part of a task the agency has, when its
+    notes give it only some of the task's paragraphs (商务厅 leads the CEPA paragraph
+    of task 27, 旅游局 the cruise and yacht one)."""
+    noted = [c for c in target.clauses if c.note]
+    if not named or len(named) >= len(noted):
+        return ""
+    return f"（其中：{short_quote(first_quote(named[0]).rstrip('。'), PART_HEAD_CHARS)}）"
 
 
 def tasks_without_lead(catalog: Catalog) -> Composed:

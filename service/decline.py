@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from service.contract import NOT_STATED, Citation, Status, status_of
-from service.spans import Span, cite, content_weights, pick_spans, term_weights, trim_span
+from service.spans import (
+    Span,
+    cite,
+    content_weights,
+    pick_spans,
+    short_quote,
+    term_weights,
+    trim_span,
+)
 
 if TYPE_CHECKING:
     from service.catalog import Catalog, Target
@@ -186,25 +194,12 @@ def related_quote(span: Span, weights: Mapping[str, float]) -> str:
     if found:
         anchor = min(found)[1]
         sentence = sentence[max(sentence.rfind(mark, 0, anchor) for mark in "，；：") + 1 :]
-    return short_quote(sentence)
+    return short_quote(sentence, RELATED_QUOTE_CHARS)
 
 
 def _weight(text: str, terms: Mapping[str, float]) -> float:
     lowered = text.lower()
     return sum(w for term, w in terms.items() if term in lowered)
-
-
-def short_quote(text: str, limit: int = RELATED_QUOTE_CHARS) -> str:
-    """``text`` cut at its last clause boundary within ``limit`` characters (a prefix,
-    so a quote of a clause stays verbatim).
-
-    >>> short_quote("甲乙丙，丁戊己，庚辛", limit=8)
-    '甲乙丙，丁戊己'
-    """
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(mark, 0, limit + 1) for mark in "，；：、")
-    return text[:cut] if cut > limit // 4 else text[:limit]
 
 
 def suggested_questions(

@@ -242,6 +242,19 @@ def pick_spans(
     return chosen
 
 
+def short_quote(text: str, limit: int) -> str:
+    """``text`` cut at its last clause boundary within ``limit`` characters (a prefix,
+    so a quote of a clause stays verbatim).
+
+    >>> short_quote("甲乙丙，丁戊己，庚辛", limit=8)
+    '甲乙丙，丁戊己'
+    """
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(mark, 0, limit + 1) for mark in "，；：、")
+    return text[:cut] if cut > limit // 4 else text[:limit]
+
+
 def overlaps(span: Span, others: Sequence[Span]) -> bool:
     """Whether ``span`` shares characters of its clause with any of ``others``."""
     return any(

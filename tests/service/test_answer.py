@@ -391,6 +391,10 @@ def test_tourism_bureau_leads_tasks_17_and_27(ask: Ask) -> None:
     assert [c.task for c in answer.citations] == [17, 27]
     assert "共同优化休闲旅游环境" in answer.answer
     assert "加强产业发展合作" in answer.answer
+    # It leads every paragraph of task 17 but only the tourism one of task 27: which one.
+    head_17, head_27 = answer.answer.split("；")
+    assert "其中" not in head_17
+    assert "（其中：加快制定实施《粤港澳区域旅游合作愿景纲要》" in head_27
 
 
 @pytest.mark.parametrize(

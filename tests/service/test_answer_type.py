@@ -67,7 +67,7 @@ def asked(question: str) -> Asked:
         ("跨省就医要在哪个小程序备案", ("person",)),  # a channel, like a phone number
         ("Who chairs the provincial leading group?", ("person",)),
         ("超标排污一次最高罚多少", ("amount", "number")),
-        ("What corporate tax rate applies in Qianhai?", ("amount",)),
+        ("What corporate tax rate applies in Qianhai?", ("amount", "number")),
         ("特高压线路的落点在哪", ("site",)),
         ("负面清单在哪条提的", ()),
         ("非遗展演每年在哪座城市办", ("venue",)),

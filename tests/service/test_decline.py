@@ -12,11 +12,11 @@ from service.contract import STATUS_OF_REASON, Answer, status_of
 from service.decline import (
     RELATED_QUOTE_CHARS,
     not_stated_sentence,
-    short_quote,
     suggested_questions,
 )
 from service.engine import Engine
 from service.retrieve import Retrieval, TargetHit
+from service.spans import short_quote
 
 
 @pytest.mark.parametrize(
