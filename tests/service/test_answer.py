@@ -79,6 +79,12 @@ SEARCH = [
         "25",
         "九洲江",
     ),
+    # 一(三) (the goals) scores alike and is quoted too, after the measure that sets it up.
+    (
+        "Is there a Pan-PRD development fund, and what is it meant to support?",
+        "三(三)",
+        "泛珠三角区域合作发展基金",
+    ),
 ]
 
 
