@@ -155,6 +155,8 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         # General and abstract heads are answered by a description, not a named item.
         ("大数据园区要建成什么水平？", ()),
         ("由哪些部门负责？", ()),
+        # Support, like measures and policies, is any help the text describes.
+        ("国产软件首次用有什么支持？", ()),
         ("试点是哪家牵头在抓？", ()),
         # An institution is asked for even when the corpus never names one.
         ("平台是哪家医院在运营？", ("医院",)),
