@@ -44,6 +44,28 @@ def options(text: str) -> tuple[str, ...]:
     ()
     """
     found: list[str] = []
+    for words_of, _, _ in _choices(text):
+        found += words_of
+    return tuple(dict.fromkeys(found))
+
+
+def options_removed(text: str) -> str:
+    """``text`` with the words of its choices blanked: what it asks besides choosing.
+    A kind of value read inside an option describes that option ("是已经定了还是一起探索"
+    asks which, not how far the work has come).
+
+    >>> options_removed("入境免签是已经定了还是一起探索？")
+    '入境免签是          ？'
+    """
+    for _, start, end in reversed(_choices(text)):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _choices(text: str) -> list[tuple[list[str], int, int]]:
+    """Each closed choice: its option words and where its options stand in ``text``;
+    none when an option asks itself (an open question)."""
+    found: list[tuple[list[str], int, int]] = []
     for match in re.finditer("还是", text):
         before, after = text[: match.start()], text[match.end() :]
         if _EVERY_CASE.search(before):
@@ -55,12 +77,17 @@ def options(text: str) -> tuple[str, ...]:
             # evidence may word its own way; "…吗？还是无关？" is no closed choice.
             continue
         if _OPEN.search(right) or _OPEN.search(left[-8:]):
-            return ()
-        left_words = words(left)
-        starts = [i for i, w in enumerate(left_words) if w in _INTRODUCERS]
-        left_words = left_words[starts[-1] + 1 :] if starts else left_words[-2:]
-        found += [w for w in left_words + words(right) if len(w) >= 2 and w not in _NOT_OPTIONS]
-    return tuple(dict.fromkeys(found))
+            return []
+        cut = words(left)
+        starts = [i for i, w in enumerate(cut) if w in _INTRODUCERS]
+        left_words = cut[starts[-1] + 1 :] if starts else cut[-2:]
+        words_of = [w for w in left_words + words(right) if len(w) >= 2 and w not in _NOT_OPTIONS]
+        # The options stand after the first introducer ("是|已经定了还是…"): a kind of
+        # value read there belongs to an option.
+        spelled = "".join(cut[starts[0] + 1 :] if starts else left_words)
+        start = match.start() - len(spelled) if before.endswith(spelled) else match.start()
+        found.append((words_of, start, match.end() + len(right)))
+    return found
 
 
 def names_an_option(choices: tuple[str, ...], evidence: str) -> bool:

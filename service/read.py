@@ -17,7 +17,7 @@ from functools import cached_property
 
 from indexer.expand import concepts, query_tokens
 from indexer.tokenize import normalize, tokenize
-from service.alternatives import options
+from service.alternatives import options, options_removed
 from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
@@ -162,7 +162,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         role_search=role_search,
         new_topic=new_topic,
         content_part=content_part(text),
-        value=read_asked(normalized, engine.idf, tokens),
+        value=read_asked(options_removed(normalized), engine.idf, tokens),
         choices=options(normalized),
         mentioned=mentioned,
         english=english_fit(text),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from indexer.tokenize import normalize
-from service.alternatives import names_an_option, options
+from service.alternatives import names_an_option, options, options_removed
+from service.answer_type import read_asked
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,21 @@ def test_options(question: str, choices: tuple[str, ...]) -> None:
 )
 def test_names_an_option(choices: tuple[str, ...], evidence: str, named: bool) -> None:
     assert names_an_option(choices, evidence) is named
+
+
+@pytest.mark.parametrize(
+    ("question", "kept", "kinds"),
+    [
+        # "已经" describes one option: the question asks which, not how far things are.
+        ("外国游客团入境免签，是已经定了还是一起探索？", "外国游客团入境免签", ()),
+        # The fine is what is asked about; only the options (上游省/下游省) go.
+        ("偷排被查处后，罚款归上游省还是下游省？", "罚款", ("amount",)),
+        ("没有选项的问题，罚款多少？", "罚款多少", ("amount", "number")),
+    ],
+)
+def test_kinds_are_read_outside_the_options(
+    question: str, kept: str, kinds: tuple[str, ...]
+) -> None:
+    rest = options_removed(normalize(question))
+    assert kept in rest and len(rest) == len(normalize(question))
+    assert read_asked(rest, set()).kinds == kinds
