@@ -43,23 +43,25 @@ def _matched(norm: str) -> list[tuple[str, str]]:
     """The pairs whose key occurs in normalized text, longest key first, without overlaps."""
     found = []
     for short, long in _synonyms():
-        if _contains(norm, short):
-            norm = norm.replace(short, " ")
+        if not short.isascii():
+            if short in norm:
+                norm = norm.replace(short, " ")
+                found.append((short, long))
+        elif short[:3] in norm and _word_pattern(short).search(norm):
+            norm = _word_pattern(short).sub(" ", norm)
             found.append((short, long))
     return found
 
 
-def _contains(text: str, key: str) -> bool:
-    """Substring match; English keys must stand as whole words ("port" is not in "support"),
-    optionally in a plain plural ("economic belt" matches "economic belts")."""
-    if key not in text:
-        return False
-    return not key.isascii() or _word_pattern(key).search(text) is not None
-
-
 @cache
 def _word_pattern(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![a-z]){re.escape(key)}(?:s|es)?(?![a-z])")
+    """An English key as whole words ("port" is not in "support"), its last word
+    inflected or not: "economic belt" matches "economic belts", "pair" "paired",
+    "university" "universities"."""
+    stem = re.escape(key)
+    if key.endswith("y"):
+        stem = f"(?:{stem}|{re.escape(key[:-1])}ies)"
+    return re.compile(rf"(?<![a-z]){stem}(?:s|es|d|ed|ing)?(?![a-z])")
 
 
 def query_tokens(text: str) -> list[str]:
