@@ -36,18 +36,35 @@ def _synonyms() -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+@cache
+def _keys() -> tuple[tuple[str, str, str, bool], ...]:
+    """Each pair with what must stand in a text for its key to match: the key itself,
+    or an English key's stem (its inflections only add to it, but -y → -ies)."""
+    return tuple(
+        (
+            short,
+            long,
+            short[:-1] if short.isascii() and short.endswith("y") else short,
+            short.isascii(),
+        )
+        for short, long in _synonyms()
+    )
+
+
 on_activate(_synonyms.cache_clear)
+on_activate(_keys.cache_clear)
 
 
 def _matched(norm: str) -> list[tuple[str, str]]:
     """The pairs whose key occurs in normalized text, longest key first, without overlaps."""
     found = []
-    for short, long in _synonyms():
-        if not short.isascii():
-            if short in norm:
-                norm = norm.replace(short, " ")
-                found.append((short, long))
-        elif short[:3] in norm and _word_pattern(short).search(norm):
+    for short, long, stem, english in _keys():
+        if stem not in norm:
+            continue
+        if not english:
+            norm = norm.replace(short, " ")
+            found.append((short, long))
+        elif _word_pattern(short).search(norm):
             norm = _word_pattern(short).sub(" ", norm)
             found.append((short, long))
     return found

@@ -65,9 +65,11 @@ class Reading:
     ``english`` is how much of an English question the glossary knows (None for
     Chinese).
 
-    ``search`` is what a search for it looks for: the question with any borrowed
-    context, or, when it asks who leads, the work it names (the asking words taken
-    out); ``role_search`` is the work a role check names. Both are read here, once.
+    ``search_text`` is what a search for it looks for: the question with any
+    borrowed context, or, when it asks who leads, the work it names (the asking
+    words taken out); ``role_text`` is the work a role check names. Their queries
+    (``search``, ``role_search``: normalized, tokenized) are read from them once,
+    when a route first needs them (a catalog lookup never does).
     """
 
     asked: Question
@@ -76,8 +78,8 @@ class Reading:
     expanded: str
     agencies: tuple[str, ...]
     intent: Intent
-    search: Query
-    role_search: Query | None = None
+    search_text: str
+    role_text: str | None = None
     new_topic: str | None = None
     content_part: str | None = None
     value: Asked = field(default_factory=Asked)
@@ -88,10 +90,27 @@ class Reading:
     asks_cities: bool = False
     asks_without_lead: bool = False
     leads_only: bool = False
+    # The engine it was read with: its queries are read with the engine's route names.
+    engine: Engine | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
         return self.asked.text
+
+    @cached_property
+    def search(self) -> Query:
+        """The query of ``search_text`` (the question's own tokens when it is the question)."""
+        assert self.engine is not None, "a Reading is made by read(), with its engine"
+        tokens = self.tokens if self.search_text == self.text else None
+        return self.engine.query(self.search_text, tokens)
+
+    @cached_property
+    def role_search(self) -> Query | None:
+        """The query of ``role_text``; None when the question is no role check."""
+        if self.role_text is None:
+            return None
+        assert self.engine is not None, "a Reading is made by read(), with its engine"
+        return self.engine.query(self.role_text)
 
     @cached_property
     def concepts(self) -> tuple[frozenset[str], ...]:
@@ -140,12 +159,10 @@ def read(engine: Engine, asked: Question) -> Reading:
     lead = intent.kind == "lead" or new_topic is not None
     topic = new_topic or asked.search_text
     query = without_lead_words(topic) if lead else topic
-    # The question's own tokens serve when the query is the question as asked.
-    search = engine.query(query, tokens if query == asked.text else None)
-    role_search = None
+    role_text = None
     if role and agencies:
         # "环保厅参不参与珠江-西江经济带那摊事": the work, to read its notes.
-        role_search = engine.query(without_lead_words(_role_words_removed(engine, asked, agencies)))
+        role_text = without_lead_words(_role_words_removed(engine, asked, agencies))
     mentioned = None
     where = _MENTIONS.search(normalized)
     if where is not None:
@@ -158,8 +175,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         expanded=expanded,
         agencies=tuple(agencies),
         intent=intent,
-        search=search,
-        role_search=role_search,
+        search_text=query,
+        role_text=role_text,
         new_topic=new_topic,
         content_part=content_part(text),
         value=read_asked(options_removed(normalized), engine.idf, tokens),
@@ -170,6 +187,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
         leads_only=bool(_LEADS.search(text)),
+        engine=engine,
     )
 
 

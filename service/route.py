@@ -54,7 +54,7 @@ def route(engine: Engine, reading: Reading) -> Route:
         return Route(LOOKUP, found=found)
     lead = reading.intent.kind == "lead" or reading.new_topic is not None
     search = Route(SEARCH, query=reading.search, lead=lead)
-    if reading.role_search is not None:
+    if reading.role_text is not None:
         # "环保厅参不参与珠江-西江经济带那摊事": find the work, then read its notes.
         return Route(ROLE, query=reading.role_search, then=search)
     return search
@@ -85,6 +85,6 @@ def _looked_up(engine: Engine, reading: Reading) -> Composed | None:
         return structural
     lead = intent.kind == "lead" or reading.new_topic is not None
     topic = reading.new_topic or reading.asked.search_text
-    if lead and intent.task is None and reading.role_search is None and not names_a_topic(topic):
+    if lead and intent.task is None and reading.role_text is None and not names_a_topic(topic):
         return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic")
     return None
