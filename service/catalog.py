@@ -10,20 +10,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 
-from indexer.knowledge import active, on_activate
 from indexer.tokenize import normalize
 from indexer.types import Clause
 
 _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
 _PART_HEADING = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 
-# What follows an agency's nickname when it names the agency: 那边, a verb, the end.
-_AFTER_NICKNAME = (
-    r"(?=[局厅委办口]|那边|这边|那头|方面|部门|系统|条线|在|有|要|参|负|管|会|是|能|也|还|都|牵|挑"
-    r"|$|[^\u4e00-\u9fff])"
-)
 _NUMERAL = "[一二三四五六七八九十]"
 _SECTION_CODE = re.compile(rf"({_NUMERAL})\s*[(（]\s*({_NUMERAL})\s*[)）]")
 _IN = "(?:的|里|中)?"
@@ -208,23 +202,6 @@ class Catalog:
                 return name
         return None
 
-    def agency_by_nickname(self, text: str) -> list[str]:
-        """The agency named by the last nickname in ``text`` (环保 → 省环境保护厅, 海关 →
-        海关广东分署), when it fits exactly one agency of the document; else [].
-        ``text`` is normalized."""
-        # The nickname must stand for the agency itself ("环保那边", "人社要不要"), not
-        # qualify a thing ("跨省教育合作平台管不管…" asks about a platform).
-        found = [
-            (match.start(), stem)
-            for nick, stem in _nicknames()
-            for match in re.finditer(re.escape(nick) + _AFTER_NICKNAME, text)
-        ]
-        for _, stem in sorted(found, reverse=True):
-            matches = [name for name in self.agency_names if stem in name]
-            if len(matches) == 1:
-                return matches
-        return []
-
     def section_referred(self, text: str) -> str | None:
         """The section a question points at by position: 二(三), 第二部分第三块,
         保障措施第二条, 保障措施最后一条 (the code, whether or not it exists)."""
@@ -265,14 +242,6 @@ class Catalog:
         )
         return by_number, by_end
 
-    def without_nicknames(self, text: str, agencies: Sequence[str]) -> str:
-        """``text`` with the nicknames of ``agencies`` and what follows them (环保局,
-        环保那边) blanked; other nicknames are topics there (水利设施) and stay."""
-        for nick, stem in _nicknames():
-            if any(stem in name for name in agencies):
-                text = re.sub(rf"{re.escape(nick)}(?:[厅委局办署]|那边|这边|部门)?", " ", text)
-        return text
-
     def find_agencies_like(self, fragment: str) -> list[str]:
         """All agencies whose name holds ``fragment``'s characters in order.
 
@@ -311,15 +280,6 @@ class Catalog:
             for code, section in self.sections.items()
             if not section.tasks
         }
-
-
-@cache
-def _nicknames() -> tuple[tuple[str, str], ...]:
-    """The active knowledge's agency nicknames (``agency_nicknames.txt``), normalized."""
-    return tuple((normalize(nick), normalize(stem)) for nick, stem in active().nicknames)
-
-
-on_activate(_nicknames.cache_clear)
 
 
 def _in_order(needle: str, hay: str) -> bool:

@@ -30,6 +30,7 @@ from service.intent import (
     without_lead_words,
 )
 from service.mentions import mentioned_term
+from service.nicknames import agency_by_nickname, without_nicknames
 from service.query import Question
 from service.retrieve import Query
 
@@ -132,7 +133,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     # An informal name counts only with a word of responsibility: "我们环保局想确认…
     # 哪几条江" names the asker.
     if not agencies and _RESPONSIBLE.search(text):
-        nicknamed = engine.catalog.agency_by_nickname(normalized)
+        nicknamed = agency_by_nickname(engine.catalog, normalized)
         nickname_intent = read_intent(normalized, nicknamed[0]) if nicknamed else None
         if nickname_intent is not None and nickname_intent.kind == "agency_tasks":
             agencies, intent = nicknamed, nickname_intent
@@ -146,7 +147,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     role = _ROLE_CHECK.search(text) if intent.task is None and not asks_which else None
     if role and not agencies:
         # "环保那边参不参与…": an informal name before the ask.
-        agencies = engine.catalog.agency_by_nickname(normalize(text[: role.start()]))
+        agencies = agency_by_nickname(engine.catalog, normalize(text[: role.start()]))
     swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
     new_topic = None
     asks_again = intent.kind in ("search", "task_lookup")
@@ -194,8 +195,8 @@ def read(engine: Engine, asked: Question) -> Reading:
 def _names_work(engine: Engine, normalized: str, agencies: Sequence[str]) -> bool:
     """Whether a question names any work: a word of the document's that is not an
     agency (by name or nickname), a word of asking who, or a filler."""
-    named = [*agencies, *engine.catalog.agency_by_nickname(normalized)]
-    rest = engine.catalog.without_nicknames(normalized, named)
+    named = [*agencies, *agency_by_nickname(engine.catalog, normalized)]
+    rest = without_nicknames(normalized, named)
     for name in named:
         rest = rest.replace(name, " ")
     rest = _PARTICIPATE.sub(" ", lead_words_removed(rest))
@@ -217,7 +218,7 @@ def _role_words_removed(engine: Engine, asked: Question, agencies: Sequence[str]
     rest = _ROLE_CHECK.sub(" ", normalize(asked.search_text))
     for name in agencies:
         rest = rest.replace(name, " ")
-    rest = engine.catalog.without_nicknames(rest, agencies)
+    rest = without_nicknames(rest, agencies)
     for fragment in cue("role.agency_word").findall(rest):
         if engine.agencies_in(fragment):
             rest = rest.replace(fragment, " ")

@@ -28,6 +28,7 @@ from indexer.store import load_index
 from indexer.tokenize import dictionary_hash, tokenize
 from service.catalog import Catalog
 from service.engine import Engine
+from service.nicknames import agency_by_nickname
 from service.regions import abbreviations, home, members, other_members
 from service.retrieve import RetrievalConfig
 
@@ -293,7 +294,7 @@ def test_the_engine_activates_the_knowledge_of_its_index(gz_index: Path) -> None
         assert active() == engine.knowledge == load_index(gz_index).knowledge
         assert "绿色交通" in query_tokens("绿道怎么建")
         assert engine.scope is not None
-        assert Catalog(engine.clauses).agency_by_nickname("交通那边牵头吗") == ["市交通运输局"]
+        assert agency_by_nickname(Catalog(engine.clauses), "交通那边牵头吗") == ["市交通运输局"]
     finally:
         activate(default_knowledge())
 

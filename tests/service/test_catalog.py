@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from indexer.expand import query_tokens
-from indexer.knowledge import Knowledge, active, using
 from indexer.outline import inspect_json
 from indexer.parse import parse_corpus
 from service.catalog import Catalog, target_key
@@ -312,50 +311,6 @@ def test_a_work_plan_numbers_its_tasks_in_another_part(tmp_path: Path) -> None:
     assert catalog.task_parts == ("二", "三", "四") and catalog.task_part is None
     assert catalog.part_of("1") == "二" and catalog.part_of(str(catalog.task_numbers[-1])) == "四"
     assert catalog.measures_part == "五" and catalog.parts["五"] == "保障措施"
-
-
-@pytest.mark.parametrize(
-    ("text", "agencies"),
-    [
-        ("环保那边", ["省环境保护厅"]),
-        ("人社要不要", ["省人力资源社会保障厅"]),
-        ("海关在跟江西湖南共建无水港那条里", ["海关广东分署"]),
-        ("工信", ["省经济和信息化委"]),
-        # The last nickname is the one closest to the ask.
-        ("旅游标识统一这块，交通", ["省交通运输厅"]),
-        # 港澳 is not a nickname of 省港澳办; 质监 fits exactly one agency.
-        ("港澳居民", []),
-        ("质监", ["省质监局"]),
-        ("环保局在社会治理那条里", ["省环境保护厅"]),
-        # A nickname inside a noun names a topic, not the agency.
-        ("跨省教育合作平台", []),
-        ("水利设施建设", []),
-    ],
-)
-def test_agency_by_nickname(catalog: Catalog, text: str, agencies: list[str]) -> None:
-    assert catalog.agency_by_nickname(text) == agencies
-
-
-def test_nicknames_are_the_active_knowledge(catalog: Catalog) -> None:
-    """The table is the index's knowledge (agency_nicknames.txt), not a fixed file."""
-    assert active().nicknames and catalog.agency_by_nickname("环保那边") == ["省环境保护厅"]
-    with using(Knowledge()):
-        assert catalog.agency_by_nickname("环保那边") == []
-        assert catalog.without_nicknames("环保那边参不参与", ["省环境保护厅"]) == "环保那边参不参与"
-    with using(Knowledge(nicknames=(("生态环境", "环境保护"),))):
-        assert catalog.agency_by_nickname("生态环境那边") == ["省环境保护厅"]
-        assert catalog.agency_by_nickname("环保那边") == []
-    assert catalog.agency_by_nickname("环保那边") == ["省环境保护厅"]
-
-
-def test_without_nicknames_blanks_the_agency_words(catalog: Catalog) -> None:
-    env = ["省环境保护厅"]
-    assert catalog.without_nicknames("环保局在社会治理那条里", env).strip() == "在社会治理那条里"
-    assert catalog.without_nicknames("环保那边参不参与", env).strip() == "参不参与"
-    # Another agency's nickname is a topic here.
-    assert catalog.without_nicknames("发改在水利设施那条里", ["省发展改革委"]).strip() == (
-        "在水利设施那条里"
-    )
 
 
 def test_task_groups_are_read_off_the_structure() -> None:
