@@ -98,6 +98,12 @@ class Reading:
     def text(self) -> str:
         return self.asked.text
 
+    @property
+    def asks_lead(self) -> bool:
+        """Whether it asks who leads: by its wording, or as "那公路呢？" after a who-leads
+        question."""
+        return self.intent.kind == "lead" or self.new_topic is not None
+
     @cached_property
     def search(self) -> Query:
         """The query of ``search_text`` (the question's own tokens when it is the question)."""
@@ -157,6 +163,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         new_topic = swap.group(2)
         if intent.task is not None:
             intent = Intent("lead", task=intent.task)
+    # Who leads: by the wording, or as "那公路呢？" after a who-leads question (asks_lead).
     lead = intent.kind == "lead" or new_topic is not None
     topic = new_topic or asked.search_text
     query = without_lead_words(topic) if lead else topic

@@ -52,8 +52,7 @@ def route(engine: Engine, reading: Reading) -> Route:
     found = _looked_up(engine, reading)
     if found is not None:
         return Route(LOOKUP, found=found)
-    lead = reading.intent.kind == "lead" or reading.new_topic is not None
-    search = Route(SEARCH, query=reading.search, lead=lead)
+    search = Route(SEARCH, query=reading.search, lead=reading.asks_lead)
     if reading.role_text is not None:
         # "环保厅参不参与珠江-西江经济带那摊事": find the work, then read its notes.
         return Route(ROLE, query=reading.role_search, then=search)
@@ -83,8 +82,8 @@ def _looked_up(engine: Engine, reading: Reading) -> Composed | None:
     structural = structural_answer(engine, reading)
     if structural is not None:
         return structural
-    lead = intent.kind == "lead" or reading.new_topic is not None
     topic = reading.new_topic or reading.asked.search_text
-    if lead and intent.task is None and reading.role_text is None and not names_a_topic(topic):
+    lead_alone = reading.asks_lead and intent.task is None and reading.role_text is None
+    if lead_alone and not names_a_topic(topic):
         return Composed(CLARIFY_LEAD_TEXT, (), (), "declined", "no_topic")
     return None
