@@ -61,12 +61,13 @@ def _matched(norm: str) -> list[tuple[str, str]]:
     for short, long, stem, english in _keys():
         if stem not in norm:
             continue
-        if not english:
+        if english:
+            norm, hits = _word_pattern(short).subn(" ", norm)
+            if not hits:
+                continue
+        else:
             norm = norm.replace(short, " ")
-            found.append((short, long))
-        elif _word_pattern(short).search(norm):
-            norm = _word_pattern(short).sub(" ", norm)
-            found.append((short, long))
+        found.append((short, long))
     return found
 
 

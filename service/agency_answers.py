@@ -65,7 +65,7 @@ def role_answer(
 ) -> Composed:
     """ "环保厅参不参与珠江-西江经济带那摊事": yes or no from the target's notes, then who
     leads and who takes part, so the answer shows the evidence."""
-    named = [c for c in target.clauses if c.note and set(agencies) & set(c.lead + c.participants)]
+    named = [c for c in target.clauses if c.note and names_agency(c, agencies)]
     if not named:
         answer = lead_answer(target, clauses, score)
         verdict = f"「{target.title}」的分工中没有{join_names(agencies)}。"
@@ -120,7 +120,7 @@ def agency_tasks(
     parts, cites = [], []
     for key in keys:
         target = catalog.targets[key]
-        named = [c for c in target.clauses if _has_role(c, agencies, role)]
+        named = [c for c in target.clauses if names_agency(c, agencies, role)]
         clause = named[0] if named else target.clauses[0]
         label = f"任务{key}" if key.isdigit() else key
         parts.append(
@@ -131,7 +131,9 @@ def agency_tasks(
     return Composed(text, tuple(cites), tuple(keys), "aggregate")
 
 
-def _has_role(clause: Clause, agencies: Sequence[str], role: str) -> bool:
+def names_agency(clause: Clause, agencies: Sequence[str], role: str = "any") -> bool:
+    """Whether the clause's note names any of ``agencies``: as lead (``role="lead"``)
+    or in any role."""
     held = clause.lead if role == "lead" else clause.lead + clause.participants
     return bool(set(agencies) & set(held))
 

@@ -43,10 +43,7 @@ def options(text: str) -> tuple[str, ...]:
     >>> options("文化厅牵头，不管是牵头的还是配合的都算")
     ()
     """
-    found: list[str] = []
-    for words_of, _, _ in _choices(text):
-        found += words_of
-    return tuple(dict.fromkeys(found))
+    return read_choices(text)[0]
 
 
 def options_removed(text: str) -> str:
@@ -57,9 +54,16 @@ def options_removed(text: str) -> str:
     >>> options_removed("入境免签是已经定了还是一起探索？")
     '入境免签是          ？'
     """
-    for _, start, end in reversed(_choices(text)):
+    return read_choices(text)[1]
+
+
+def read_choices(text: str) -> tuple[tuple[str, ...], str]:
+    """:func:`options` and :func:`options_removed` of ``text``, read in one pass."""
+    choices = _choices(text)
+    for _, start, end in reversed(choices):
         text = text[:start] + " " * (end - start) + text[end:]
-    return text
+    found = [word for words_of, _, _ in choices for word in words_of]
+    return tuple(dict.fromkeys(found)), text
 
 
 def _choices(text: str) -> list[tuple[list[str], int, int]]:

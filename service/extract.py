@@ -6,7 +6,7 @@ responsibility note to an answer whose question it answers (agencies, cities).
 
 from __future__ import annotations
 
-from service.agency_answers import lead_answer
+from service.agency_answers import lead_answer, names_agency
 from service.catalog import Catalog
 from service.engine import Engine
 from service.lookup import Composed
@@ -63,7 +63,7 @@ def with_note(
     target = catalog.targets[hit.key]
     clauses = (*hit.clauses, *target.clauses)
     if agencies:
-        noted = [c for c in clauses if set(agencies) & {*c.lead, *c.participants}]
+        noted = [c for c in clauses if names_agency(c, agencies)]
     else:
         noted = [c for c in clauses if any(map(_is_city_government, c.participants))]
     if not noted or noted[0].note is None or noted[0].note in found.text:

@@ -17,7 +17,7 @@ from functools import cached_property
 
 from indexer.expand import concepts, query_tokens
 from indexer.tokenize import normalize, tokenize
-from service.alternatives import options, options_removed
+from service.alternatives import read_choices
 from service.answer_type import Asked, read_asked
 from service.cues import FILLERS, GENERIC_NOUNS, cue
 from service.engine import Engine
@@ -171,6 +171,8 @@ def read(engine: Engine, asked: Question) -> Reading:
     if role and agencies:
         # "环保厅参不参与珠江-西江经济带那摊事": the work, to read its notes.
         role_text = without_lead_words(_role_words_removed(engine, asked, agencies))
+    # The kinds of value it asks for are read outside the options it offers.
+    choices, beside_choices = read_choices(normalized)
     mentioned = None
     where = _MENTIONS.search(normalized)
     if where is not None:
@@ -187,8 +189,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         role_text=role_text,
         new_topic=new_topic,
         content_part=content_part(text),
-        value=read_asked(options_removed(normalized), engine.idf, tokens),
-        choices=options(normalized),
+        value=read_asked(beside_choices, engine.idf, tokens),
+        choices=choices,
         mentioned=mentioned,
         english=english_fit(text),
         asks_summary=bool(_TASK_SUMMARY.search(text)),
