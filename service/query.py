@@ -33,6 +33,7 @@ _CONTEXT_TURNS = 3
 # own: wrongly folding the current turn only adds words to one search, but a wrongly
 # folded earlier turn would drag an old topic through the rest of the conversation.
 _ASKING = cue("followup.asking_words")
+_CHECK = cue("followup.check")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,12 @@ def _leans_on_earlier(turn: str) -> bool:
     return len(turn) <= _SHORT_FOLLOWUP or _names_no_topic(turn)
 
 
+def _checks_the_answer(turn: str) -> bool:
+    """Whether an earlier turn is a short yes-or-no check of the answer before it
+    ("在深圳是吧", "是泛珠各省一起组吗？"): it names a detail, not a new topic."""
+    return len(turn) <= _SHORT_FOLLOWUP and bool(_CHECK.search(turn))
+
+
 def _names_no_topic(turn: str) -> bool:
     """Whether an earlier turn only asks ("还有谁参与？", "具体要做什么？")."""
     return bool(_ELLIPTICAL.search(turn)) or not _CONTENT.search(_ASKING.sub("", turn))
@@ -190,7 +197,7 @@ def conversation_context(history: Sequence[str]) -> str:
     turns = [h.strip() for h in history if isinstance(h, str) and h.strip()]
     context: list[str] = []
     for turn in turns:
-        if context and _names_no_topic(turn):
+        if context and (_names_no_topic(turn) or _checks_the_answer(turn)):
             # The standalone turn names the topic; only the latest elliptical turns matter.
             context = [context[0], *context[1:][-(_CONTEXT_TURNS - 1) :], turn]
         else:

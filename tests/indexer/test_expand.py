@@ -103,6 +103,21 @@ def test_an_expanded_word_is_one_concept(question: str, concept: set[str]) -> No
     assert all("激活" not in c for c in concepts(question))
 
 
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("文件点名要建设的输气管道是哪一条", {"输气管道", "输气管", "输气", "气管", "管道"}),
+        ("指示牌五花八门", {"五花八门", "五花", "八门"}),
+    ],
+)
+def test_a_word_and_its_parts_are_one_concept(question: str, concept: set[str]) -> None:
+    found = [set(c) for c in concepts(question)]
+    assert any(concept <= c for c in found)
+    # Each token belongs to one concept at most.
+    tokens = [t for c in found for t in c]
+    assert len(tokens) == len(set(tokens))
+
+
 def test_glossary_pairs_give_the_chinese_for_each_english_key() -> None:
     assert glossary_pairs("Which railway projects link Hong Kong?") == [
         ("hong kong", "香港"),

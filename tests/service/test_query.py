@@ -226,6 +226,15 @@ def test_a_followup_remembers_the_turn_it_leans_on() -> None:
             "Which department leads the railway projects? Which agencies take part in it?",
         ),
         (["铁路项目谁牵头？", "公路项目谁牵头？"], "公路项目谁牵头？"),
+        # A short yes-or-no check of the answer names a detail, not a new topic.
+        (
+            ["搞产业共性技术攻关的那个战略联盟，在哪条讲的？", "是泛珠各省一起组吗？"],
+            "搞产业共性技术攻关的那个战略联盟，在哪条讲的？ 是泛珠各省一起组吗？",
+        ),
+        (
+            ["给港澳年轻人创业的基地，文件里点名了哪个？", "在深圳是吧"],
+            "给港澳年轻人创业的基地，文件里点名了哪个？ 在深圳是吧",
+        ),
         # "是哪条任务的？", "具体是哪个基地？" ask about the turn before; they name no topic.
         (["黔电送粤那个框架协议", "是哪条任务的？"], "黔电送粤那个框架协议 是哪条任务的？"),
         (
