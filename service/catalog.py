@@ -87,7 +87,7 @@ class Catalog:
         # Longest alias first, so 省交通运输厅 wins over a shorter name inside it.
         self._aliases = sorted(
             ((alias, name) for name in names for alias in {name, _strip_agency(name)}),
-            key=lambda pair: -len(pair[0]),
+            key=lambda pair: (-len(pair[0]), pair[0]),
         )
 
     def _collect_headings(self, clauses: Iterable[Clause]) -> None:
@@ -191,16 +191,23 @@ class Catalog:
         """Sections under a part (一, 二, 三), in document order."""
         return [s for s in self.sections.values() if s.part == part]
 
-    def find_agency(self, text: str) -> str | None:
-        """The agency a question names, by its full or 省-less name ("旅游局" → 省旅游局).
+    def find_agencies(self, text: str) -> list[str]:
+        """The agencies a question names by their full or 省-less names ("旅游局" →
+        省旅游局), in the order it names them ("金融办和司法厅有没有份").
 
         ``text`` is normalized (``indexer.tokenize.normalize``), with abbreviations
         expanded (发改委 → 发展改革委): the reading's ``expanded``.
         """
+        found: list[tuple[int, str]] = []
         for alias, name in self._aliases:
-            if len(alias) >= 3 and alias in text:
-                return name
-        return None
+            if len(alias) < 3 or alias not in text:
+                continue
+            at = text.index(alias)
+            # The longer name was taken first; its parts (省发展改革委 ⊃ 发展改革委) are blanked.
+            text = text.replace(alias, " " * len(alias))
+            if name not in (n for _, n in found):
+                found.append((at, name))
+        return [name for _, name in sorted(found)]
 
     def section_referred(self, text: str) -> str | None:
         """The section a question points at by position: 二(三), 第二部分第三块,

@@ -153,9 +153,9 @@ class Engine:
             # Its bare name also stands among the question's tokens ("… 农业厅 …").
             text = text.replace(match.group(0), " ")
             text = re.sub(rf"(?<!省)(?<!广东){re.escape(match.group('name'))}", " ", text)
-        found = self.catalog.find_agency(text)
+        found = self.catalog.find_agencies(text)
         if found:
-            return [found]
+            return found
         for match in _AGENCY_FRAGMENT.finditer(text):
             fragment = match.group(0)
             for start in range(len(fragment) - 2):

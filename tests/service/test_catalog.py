@@ -192,14 +192,29 @@ def test_tasks_without_a_lead_agency(catalog: Catalog, inspected: dict[str, Any]
         ("铁路项目由谁牵头？", None),
     ],
 )
-def test_find_agency_after_abbreviation_expansion(
+def test_find_agencies_after_abbreviation_expansion(
     engine: Engine,
     catalog: Catalog,
     question: str,
     agency: str | None,
 ) -> None:
     expanded = engine.expand(question, query_tokens(question))
-    assert catalog.find_agency(expanded) == agency
+    assert catalog.find_agencies(expanded) == ([agency] if agency else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "agencies"),
+    [
+        ("金融办和司法厅有没有份？", ["省金融办", "省司法厅"]),
+        ("司法厅和金融办有没有份？", ["省司法厅", "省金融办"]),
+        # A longer name is one agency, not also the shorter names inside it.
+        ("省发展改革委牵头的", ["省发展改革委"]),
+    ],
+)
+def test_find_agencies_in_the_order_named(
+    catalog: Catalog, question: str, agencies: list[str]
+) -> None:
+    assert catalog.find_agencies(question) == agencies
 
 
 @pytest.mark.parametrize(
@@ -211,10 +226,10 @@ def test_find_agency_after_abbreviation_expansion(
         ("省水利厅", "省水利厅"),
     ],
 )
-def test_find_agency_needs_expanded_text_for_abbreviations(
+def test_find_agencies_needs_expanded_text_for_abbreviations(
     catalog: Catalog, question: str, agency: str | None
 ) -> None:
-    assert catalog.find_agency(question) == agency
+    assert catalog.find_agencies(question) == ([agency] if agency else [])
 
 
 @pytest.mark.parametrize(
