@@ -63,6 +63,12 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
     # tasks and which the measures is read off the structure.
     named = catalog.part_titled(part.group(2)) if part and part.group(2) else None
     key = part.group(1) if part and part.group(1) else named
+    if key and key not in catalog.parts and catalog.task_part:
+        # "第五部分讲社会事业的，下面分了哪几块": a number past the last part names a
+        # section of the part that holds the tasks.
+        code = f"{catalog.task_part}({key})"
+        if code in catalog.sections and (counting or _OVERVIEW_WORDS.search(text)):
+            return section_overview(catalog, code, counting, _without_title(engine, weights, code))
     if key and (counting or _OVERVIEW_WORDS.search(text)) and not _AREA_WORDS.search(text):
         if key == catalog.task_part and counting:
             return count_tasks(catalog)

@@ -73,6 +73,9 @@ ROUTES = [
     # An area summed up is a lookup; who leads it is a search of its notes.
     ("统筹协调那块是什么内容？", LOOKUP, "lookup"),
     ("统筹协调那块是什么角色？牵头的又是哪家", SEARCH, None),
+    # A part number past the last part names a section of the part holding the tasks.
+    ("第五部分讲社会事业的，下面分了哪几块？", LOOKUP, "aggregate"),
+    ("第九部分讲什么？", LOOKUP, "no_such_part"),
 ]
 
 
