@@ -44,6 +44,7 @@ _ASKS_CITIES = cue("list.cities")
 _RESPONSIBLE = cue("lead.responsible")
 # A follow-up that names another topic: "那公路呢？".
 _WHAT_ABOUT = cue("followup.what_about")
+_THIS_WORK = cue("followup.this_work")
 # A task named by its topic and summed up: "那条都包括哪些事", "能源那条要点给我捋一下".
 _TASK_SUMMARY = cue("summary.task")
 _MENTIONS = cue("mentions.asks")
@@ -166,6 +167,10 @@ def read(engine: Engine, asked: Question) -> Reading:
     # Who leads: by the wording, or as "那公路呢？" after a who-leads question (asks_lead).
     lead = intent.kind == "lead" or new_topic is not None
     topic = new_topic or asked.search_text
+    if lead and asked.is_followup and asked.previous and _THIS_WORK.search(text):
+        # "这条口岸办、旅游局都参与吗？牵头又是谁": the work is the one talked of before;
+        # the agencies the turn names are asked about, not searched for.
+        topic = asked.previous
     query = without_lead_words(topic) if lead else topic
     role_text = None
     if role and agencies:

@@ -41,6 +41,16 @@ def test_read_names_what_is_asked(fake_engine, question: str, expected: dict) ->
         assert expected["agency"] in reading.agencies
 
 
+def test_a_followup_pointing_back_asks_who_leads_the_work_talked_of(fake_engine) -> None:
+    earlier = ("粤港要一起打造国际级的游轮旅游中枢，是在港澳合作那部分讲的吧？",)
+    reading = _read(fake_engine, "这条口岸办、旅游局都参与吗？牵头又是谁", earlier)
+    assert reading.asks_lead
+    # The agencies it names are asked about; the search is for the work before.
+    assert "游轮" in reading.search_text and "口岸办" not in reading.search_text
+    # A follow-up that names its own topic searches it ("那公路呢？").
+    assert "公路" in _read(fake_engine, "那公路呢？", ("铁路项目谁牵头？",)).search_text
+
+
 def test_read_computes_tokens_once_and_keeps_the_question(fake_engine) -> None:
     reading = _read(fake_engine, "在外地打工的人社保怎么转？")
     assert reading.text == "在外地打工的人社保怎么转？"
