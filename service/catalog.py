@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from indexer.tokenize import normalize
+from indexer.tokenize import normalize, tokenize
 from indexer.types import Clause
 
 _SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)(.+?)[。.]?$")
@@ -256,15 +256,22 @@ class Catalog:
         """
         return sorted({name for _, name in self._aliases if _in_order(fragment, name)})
 
-    def find_section(self, text: str) -> str | None:
+    def find_section(self, text: str, by_word: bool = False) -> str | None:
         """A section (or a part holding tasks, see :attr:`groups`) named by its title
-        words ("基建一体化那块" → 二(三)); ``text`` is normalized."""
+        words ("基建一体化那块" → 二(三)); ``text`` is normalized.
+
+        ``by_word``: the question names an area ("生态那部分"), so one word that only
+        one title uses names it too.
+        """
         best: tuple[int, str] | None = None
         for code, title in self._group_titles.items():
             overlap = _common_len(text, title)
             if overlap >= 4 and (best is None or overlap > best[0]):
                 best = (overlap, code)
-        return best[1] if best else None
+        if best or not by_word:
+            return best[1] if best else None
+        named = {self._title_words[w] for w in tokenize(text) if w in self._title_words}
+        return named.pop() if len(named) == 1 else None
 
     def section_named(self, text: str) -> str | None:
         """A section without tasks whose whole title the question (normalized) contains
@@ -278,6 +285,17 @@ class Catalog:
     def _group_titles(self) -> dict[str, str]:
         """The normalized titles of :attr:`groups`, by code."""
         return {code: normalize(section.title) for code, section in self.groups.items()}
+
+    @cached_property
+    def _title_words(self) -> dict[str, str]:
+        """The words (two characters or more) that only one group's title uses, each
+        with that group's code."""
+        users: dict[str, set[str]] = defaultdict(set)
+        for code, title in self._group_titles.items():
+            for word in tokenize(title):
+                if len(word) > 1:
+                    users[word].add(code)
+        return {word: codes.pop() for word, codes in users.items() if len(codes) == 1}
 
     @cached_property
     def _untasked_titles(self) -> dict[str, str]:

@@ -79,7 +79,7 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
     # "统筹协调那块是什么角色？牵头的又是哪家" asks who leads the area, not what is in it.
     summed_up = _AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text) and not reading.asks_lead
     if counting or summed_up:
-        code = catalog.find_section(text)
+        code = catalog.find_section(text, by_word=bool(summed_up))
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
         if code and (counting or not _asks_inside(focus, catalog.groups[code].title)):
             return section_overview(catalog, code, counting, _without_title(engine, weights, code))

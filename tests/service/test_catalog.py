@@ -262,6 +262,22 @@ def test_find_section(catalog: Catalog, text: str, code: str | None) -> None:
     assert catalog.find_section(text) == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # One word of one title names that section when the question names an area …
+        ("生态那部分大概讲了啥", "二(七)"),
+        ("粤港那块讲了什么", "二(八)"),
+        # … but not when the words point at two sections (市场 二(二), 一体化 二(三)).
+        ("市场一体化那一大块包括哪些任务？", None),
+        ("铁路那块讲了什么", None),
+    ],
+)
+def test_find_section_by_one_title_word(catalog: Catalog, text: str, code: str | None) -> None:
+    assert catalog.find_section(text, by_word=True) == code
+    assert catalog.find_section(text) in (None, code)
+
+
 def test_find_section_with_abbreviation_expanded(engine: Engine, catalog: Catalog) -> None:
     """The docstring's own example: 基建一体化那块 → 二(三), once 基建 is spelled out."""
     question = "基建一体化那块有几条？"
