@@ -170,6 +170,9 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         ("首批是哪几家医院？", ("医院",)),  # past the measure word 家
         ("还有哪几个珠三角城市要参与？", ("城市",)),  # the place narrows the class
         ("坚持的基本原则有哪些", ()),  # 基本 grades 原则; it names nothing
+        # A linking verb after the ask word names nothing; the thing follows in other words.
+        ("拿什么作为统一的识别码？", ()),
+        ("这份意见说的是在哪个范围内推？", ()),  # a scope is any extent the text gives
     ],
 )
 def test_focus(question: str, focus: tuple[str, ...]) -> None:
@@ -199,6 +202,7 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("哪几个省区一起建", "共建闽粤桂琼东南沿海红树林生态功能区。", None),
         ("面向哪些地区", "建设面向东南亚、南亚的物流信息平台。", None),
         ("经过哪些城市", "推进西气东输三线等油气管道建设。", "focus:城市"),
+        ("涉及哪些江河", "开展广西广东九洲江、福建广东汀江—韩江等跨地区生态保护补偿试点。", None),
         # A count is read off a list as well as a numeral; a quota needs the figure.
         ("要重建的口岸有几个", "开展沙头角、皇岗口岸重建的前期研究。", None),
         ("要重建的口岸有几个", "开展口岸重建的前期研究。", "count"),
