@@ -18,6 +18,7 @@ from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
 from service.retrieve import Retrieval
 from service.route import Route
+from service.spans import cite, marker, pick_spans, term_weights, trim_span
 
 
 def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:
@@ -35,13 +36,37 @@ def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) ->
         return section_overview(catalog, verdict.section, counting=True)
     if shape == "lead" and verdict.target is not None:
         counts = reading.intent.counted == "agencies"
-        return lead_answer(verdict.target, verdict.clauses, verdict.score, counts)
+        lead = lead_answer(verdict.target, verdict.clauses, verdict.score, counts)
+        return _with_work(engine, verdict, lead)
     if shape == "quote" and verdict.evidence is not None:
         found = search_answer(engine, verdict.evidence, verdict.span)
         if reading.asks_cities or reading.agencies:
             found = with_note(catalog, verdict.evidence, found, reading.agencies)
         return found
     raise ValueError(f"no composer for a {shape!r} verdict")
+
+
+def _with_work(engine: Engine, verdict: Verdict, lead: Composed) -> Composed:
+    """Who leads, then the sentence that names the work asked about, so the answer
+    shows that the work is the one asked about and what the document says of it
+    ("碳交易这块…哪个机构发挥作用": the note, then 发挥全国碳市场能力建设(广东)中心作用…)."""
+    evidence = verdict.evidence
+    if evidence is None or verdict.target is None:
+        return lead
+    weights = term_weights(evidence.tokens, engine.idf)
+    spans = pick_spans(verdict.clauses[:3], weights, limit=1)
+    if not spans or spans[0].score <= 0:
+        return lead
+    span = spans[0]
+    quote = trim_span(span)
+    clause = span.clause
+    text = f"原文：{quote}{marker(clause.task, clause.section)}"
+    return Composed(
+        lead.text + text,
+        (*lead.citations, cite(clause, quote, verdict.score)),
+        lead.ranking,
+        lead.kind,
+    )
 
 
 def joined(first: Composed, then: Composed) -> Composed:

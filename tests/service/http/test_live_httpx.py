@@ -50,11 +50,11 @@ def test_ask_follows_up_on_its_history(http: httpx.Client) -> None:
     history = ["铁路方面要推进哪些项目？", {"role": "assistant", "content": first["answer"]}]
     body = http.post("/v1/ask", json={"question": "那谁牵头？", "history": history}).json()
     assert body["kind"] == "lead"
-    assert [c["task"] for c in body["citations"]] == [7]
+    assert {c["task"] for c in body["citations"]} == {7}
     # the assistant turn alone carries the topic too
     only = [{"role": "assistant", "content": first["answer"]}]
     body = http.post("/v1/ask", json={"question": "那谁牵头？", "history": only}).json()
-    assert [c["task"] for c in body["citations"]] == [7]
+    assert {c["task"] for c in body["citations"]} == {7}
 
 
 def test_health_and_readiness(http: httpx.Client) -> None:

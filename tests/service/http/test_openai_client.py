@@ -108,7 +108,7 @@ def test_a_follow_up_is_about_the_task_the_conversation_cited(oa: OpenAI) -> Non
     policy = (reply.model_extra or {})["policy_qa"]
     assert policy["question"] == FOLLOW_UP
     assert policy["kind"] == "lead"
-    assert [c["task"] for c in policy["citations"]] == [7]
+    assert {c["task"] for c in policy["citations"]} == {7}
     assert "省发展改革委" in (reply.choices[0].message.content or "")
 
 
@@ -123,7 +123,7 @@ def test_a_follow_up_reads_the_assistant_turn(oa: OpenAI) -> None:
         user(FOLLOW_UP),
     )
     policy = (reply.model_extra or {})["policy_qa"]
-    assert [c["task"] for c in policy["citations"]] == [7]
+    assert {c["task"] for c in policy["citations"]} == {7}
     alone = (ask(oa, user(FOLLOW_UP)).model_extra or {})["policy_qa"]
     assert alone["abstained"] is True  # without the turn it names no topic
 
