@@ -31,7 +31,7 @@ from service.intent import (
 )
 from service.mentions import mentioned_term
 from service.nicknames import agency_by_nickname, without_nicknames
-from service.query import Question
+from service.query import Question, without_preamble
 from service.retrieve import Query
 
 _NO_LEAD = cue("lead.none")
@@ -50,6 +50,7 @@ _TASK_SUMMARY = cue("summary.task")
 _MENTIONS = cue("mentions.asks")
 _NOT_TERMS = FILLERS | GENERIC_NOUNS
 _PARTICIPATE = cue("lead.participants")
+_SELF = cue("asker.self")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     normalized = normalize(text)
     tokens = tuple(query_tokens(text))
     expanded = engine.expand(text, tokens)
-    agencies = engine.agencies_in(expanded)
+    agencies = _agencies_asked_about(engine, text, expanded)
     # Numbers are read from the question as asked: the expansion appends tokens,
     # and "任务" followed by a token "二" must not read as task 2.
     intent = read_intent(normalized, agencies[0] if agencies else None)
@@ -153,8 +154,10 @@ def read(engine: Engine, asked: Question) -> Reading:
     asks_which = _ROLE_WHICH.search(text)
     role = _ROLE_CHECK.search(text) if intent.task is None and not asks_which else None
     if role and not agencies:
-        # "环保那边参不参与…": an informal name before the ask.
-        agencies = agency_by_nickname(engine.catalog, normalize(text[: role.start()]))
+        # "环保那边参不参与…": an informal name before the ask (not the asker's own).
+        before = text[: role.start()]
+        asked_part = before if _SELF.search(before) else without_preamble(before)
+        agencies = agency_by_nickname(engine.catalog, normalize(asked_part))
     swap = _WHAT_ABOUT.search(text) if asked.is_followup else None
     new_topic = None
     asks_again = intent.kind in ("search", "task_lookup")
@@ -204,6 +207,16 @@ def read(engine: Engine, asked: Question) -> Reading:
         leads_only=bool(_LEADS.search(text)),
         engine=engine,
     )
+
+
+def _agencies_asked_about(engine: Engine, text: str, expanded: str) -> list[str]:
+    """The agencies a question asks about. An agency in the clauses that introduce the
+    asker ("我是市交通局的，…民航那边有份吗") is the asker's, unless the question
+    speaks of itself ("我们牵头的任务有哪些")."""
+    question = without_preamble(text)
+    if question == text or _SELF.search(question):
+        return engine.agencies_in(expanded)
+    return engine.agencies_in(engine.expand(question, query_tokens(question)))
 
 
 def _names_work(engine: Engine, normalized: str, agencies: Sequence[str]) -> bool:

@@ -51,6 +51,22 @@ def test_a_followup_pointing_back_asks_who_leads_the_work_talked_of(fake_engine)
     assert "公路" in _read(fake_engine, "那公路呢？", ("铁路项目谁牵头？",)).search_text
 
 
+@pytest.mark.parametrize(
+    ("question", "agencies"),
+    [
+        # The agency that introduces the asker is not the one asked about …
+        ("我是市交通局的，机场布局这些归谁负责？民航那边有份吗", ("民航中南管理局",)),
+        ("我在财政厅管预算，泛珠发展基金能不能让民间资本入股？", ()),
+        # … unless the question speaks of the asker.
+        ("我是发改委的，我们牵头的任务有哪些？", ("省发展改革委",)),
+    ],
+)
+def test_read_tells_the_asker_from_the_agency_asked_about(
+    fake_engine, question: str, agencies: tuple[str, ...]
+) -> None:
+    assert _read(fake_engine, question).agencies == agencies
+
+
 def test_read_computes_tokens_once_and_keeps_the_question(fake_engine) -> None:
     reading = _read(fake_engine, "在外地打工的人社保怎么转？")
     assert reading.text == "在外地打工的人社保怎么转？"
