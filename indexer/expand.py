@@ -39,16 +39,16 @@ def _synonyms() -> tuple[tuple[str, str], ...]:
 @cache
 def _keys() -> tuple[tuple[str, str, str, bool], ...]:
     """Each pair with what must stand in a text for its key to match: the key itself,
-    or an English key's stem (its inflections only add to it, but -y → -ies)."""
-    return tuple(
-        (
-            short,
-            long,
-            short[:-1] if short.isascii() and short.endswith("y") else short,
-            short.isascii(),
-        )
-        for short, long in _synonyms()
-    )
+    or for an English key its first word's stem (its inflections only add to it, but
+    -y → -ies; its words may be joined by hyphens or spaces)."""
+    keys = []
+    for short, long in _synonyms():
+        english = short.isascii()
+        stem = re.split(r"[\s-]+", short)[0] if english else short
+        if english and stem == short and stem.endswith("y"):
+            stem = stem[:-1]
+        keys.append((short, long, stem, english))
+    return tuple(keys)
 
 
 on_activate(_synonyms.cache_clear)
@@ -76,9 +76,16 @@ def _word_pattern(key: str) -> re.Pattern[str]:
     """An English key as whole words ("port" is not in "support"), its last word
     inflected or not: "economic belt" matches "economic belts", "pair" "paired",
     "university" "universities"."""
-    stem = re.escape(key)
-    if key.endswith("y"):
-        stem = f"(?:{stem}|{re.escape(key[:-1])}ies)"
+    *head, last = re.split(r"[\s-]+", key)
+    words = [re.escape(w) for w in head]
+    words.append(
+        f"(?:{re.escape(last)}|{re.escape(last[:-1])}ies)"
+        if last.endswith("y")
+        else re.escape(last)
+    )
+    # "air-pollution control" and "sister-school" name what "air pollution control"
+    # and "sister school" do: words are joined by spaces or hyphens alike.
+    stem = r"[\s-]+".join(words)
     return re.compile(rf"(?<![a-z]){stem}(?:s|es|d|ed|ing)?(?![a-z])")
 
 

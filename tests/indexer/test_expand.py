@@ -124,3 +124,15 @@ def test_glossary_pairs_give_the_chinese_for_each_english_key() -> None:
         ("railway", "铁路"),
     ]
     assert glossary_pairs("铁路项目谁牵头") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("Who leads joint air-pollution control?", ("air pollution control", "大气污染防治")),
+        ("Anything on sister-school ties?", ("sister school", "姊妹学校")),
+        ("Is a high speed rail planned?", ("high-speed rail", "高速铁路")),
+    ],
+)
+def test_english_keys_match_with_hyphens_or_spaces(question: str, pair: tuple[str, str]) -> None:
+    assert pair in glossary_pairs(question)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -172,6 +173,16 @@ def test_the_project_knowledge_holds_no_facts_of_the_document() -> None:
     for fact in ("2017年1月20日", "粤府〔2017〕8号", "国发〔2016〕18号", "6月底和12月底"):
         assert not [v for v in values if fact in v], fact
     assert knowledge.home == "广东" and len(knowledge.members) == 11
+
+
+def test_no_key_of_the_project_knowledge_stands_for_two_terms() -> None:
+    """A key in two tables (or spelled with a hyphen in one, a space in the other) would
+    expand to whichever table is read first."""
+    knowledge = load_knowledge(PROJECT_KNOWLEDGE)
+    terms: dict[str, set[str]] = {}
+    for key, value in (*knowledge.synonyms, *knowledge.glossary, *knowledge.colloquial):
+        terms.setdefault(re.sub(r"[\s-]+", " ", key.lower()), set()).add(value)
+    assert {key: values for key, values in terms.items() if len(values) > 1} == {}
 
 
 # --- activation ---------------------------------------------------------------------------

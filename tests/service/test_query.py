@@ -180,6 +180,11 @@ def test_prepare_validates_like_check_question() -> None:
         ("请问铁路项目谁牵头？", "请问铁路项目谁牵头？"),
         ("想问一下", "想问一下"),
         ("铁路，公路都由谁牵头？", "铁路，公路都由谁牵头？"),
+        # A greeting goes only on its own; one that goes on names the topic.
+        (
+            "请问 Macao 的 world tourism and leisure centre，文件里在哪条任务支持？",
+            "请问 Macao 的 world tourism and leisure centre，文件里在哪条任务支持？",
+        ),
     ],
 )
 def test_without_preamble(text: str, expected: str) -> None:
