@@ -51,14 +51,30 @@ def _keys() -> tuple[tuple[str, str, str, bool], ...]:
     return tuple(keys)
 
 
+@cache
+def _keys_by_first_character() -> dict[str, tuple[int, ...]]:
+    """The positions in :func:`_keys` of the keys whose stem begins with each character:
+    a question is checked only against keys that can begin in it (a few hundred of the
+    thousands, and no English key for a Chinese question)."""
+    positions: dict[str, list[int]] = {}
+    for position, (_short, _long, stem, _english) in enumerate(_keys()):
+        positions.setdefault(stem[0], []).append(position)
+    return {character: tuple(found) for character, found in positions.items()}
+
+
 on_activate(_synonyms.cache_clear)
 on_activate(_keys.cache_clear)
+on_activate(_keys_by_first_character.cache_clear)
 
 
 def _matched(norm: str) -> list[tuple[str, str]]:
     """The pairs whose key occurs in normalized text, longest key first, without overlaps."""
     found = []
-    for short, long, stem, english in _keys():
+    keys, by_character = _keys(), _keys_by_first_character()
+    # Blanking a matched key only removes text, so the candidates are read off the
+    # question once, kept in the keys' order (longest first).
+    candidates = sorted({p for ch in set(norm) for p in by_character.get(ch, ())})
+    for short, long, stem, english in (keys[p] for p in candidates):
         if stem not in norm:
             continue
         if english:
