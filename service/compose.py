@@ -18,7 +18,7 @@ from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
 from service.retrieve import Retrieval
 from service.route import Route
-from service.spans import cite, marker, pick_spans, term_weights, trim_span
+from service.spans import cite, marker, pick_spans, short_quote, term_weights, trim_span
 
 
 def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:
@@ -46,6 +46,11 @@ def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) ->
     raise ValueError(f"no composer for a {shape!r} verdict")
 
 
+# The work quoted beside a who-leads answer shows which work it is; the note is the
+# answer, so the quote stops at the clause boundary before this many characters.
+WORK_QUOTE_CHARS = 120
+
+
 def _with_work(engine: Engine, verdict: Verdict, lead: Composed) -> Composed:
     """Who leads, then the sentence that names the work asked about, so the answer
     shows that the work is the one asked about and what the document says of it
@@ -58,7 +63,7 @@ def _with_work(engine: Engine, verdict: Verdict, lead: Composed) -> Composed:
     if not spans or spans[0].score <= 0:
         return lead
     span = spans[0]
-    quote = trim_span(span)
+    quote = short_quote(trim_span(span), WORK_QUOTE_CHARS)
     clause = span.clause
     text = f"原文：{quote}{marker(clause.task, clause.section)}"
     return Composed(
