@@ -74,6 +74,8 @@ class Question:
     is_followup: bool
     previous: str = ""  # the turn a follow-up leans on
     cited: tuple[str, ...] = ()
+    # The question without the clauses that introduce the asker ("我是市交通局的，").
+    own: str = ""
     # The same question as a follow-up of its conversation, when it has one but its
     # wording did not lean on it: reading may still find it names no work of its own
     # ("环保那边是牵头单位吧？" names only an agency), which intake cannot tell.
@@ -157,17 +159,18 @@ def prepare(
     turns = read_history(history, limits.history_turns, limits.history_chars)
     context = conversation_context([t.text for t in turns if t.role == "user"])
     answers = [t for t in turns if t.role == "assistant"]
+    own = without_preamble(asked)
     if not (context or answers):
-        return Question(asked, without_preamble(asked), has_content, False)
+        return Question(asked, own, has_content, False, own=own)
     cited = cited_targets(answers[-1].text) if answers else ()
     # A follow-up borrows only the end of the conversation's topic, so a long history
     # costs a follow-up no more than a short one (see _CONTEXT_CHARS).
     context = context[-_CONTEXT_CHARS:].lstrip()
     search_text = f"{context} {asked}" if context else asked
-    followup = Question(asked, search_text, has_content, True, context, cited)
+    followup = Question(asked, search_text, has_content, True, context, cited, own=own)
     if _leans_on_earlier(asked):
         return followup
-    return Question(asked, without_preamble(asked), has_content, False, leaning=followup)
+    return Question(asked, own, has_content, False, own=own, leaning=followup)
 
 
 def _leans_on_earlier(turn: str) -> bool:

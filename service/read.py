@@ -134,7 +134,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     normalized = normalize(text)
     tokens = tuple(query_tokens(text))
     expanded = engine.expand(text, tokens)
-    agencies = _agencies_asked_about(engine, text, expanded)
+    agencies = _agencies_asked_about(engine, asked, expanded)
     # Numbers are read from the question as asked: the expansion appends tokens,
     # and "任务" followed by a token "二" must not read as task 2.
     intent = read_intent(normalized, agencies[0] if agencies else None)
@@ -209,12 +209,12 @@ def read(engine: Engine, asked: Question) -> Reading:
     )
 
 
-def _agencies_asked_about(engine: Engine, text: str, expanded: str) -> list[str]:
+def _agencies_asked_about(engine: Engine, asked: Question, expanded: str) -> list[str]:
     """The agencies a question asks about. An agency in the clauses that introduce the
     asker ("我是市交通局的，…民航那边有份吗") is the asker's, unless the question
     speaks of itself ("我们牵头的任务有哪些")."""
-    question = without_preamble(text)
-    if question == text or _SELF.search(question):
+    question = asked.own or asked.text
+    if question == asked.text or _SELF.search(question):
         return engine.agencies_in(expanded)
     return engine.agencies_in(engine.expand(question, query_tokens(question)))
 

@@ -102,7 +102,7 @@ def test_has_content(text: str, has_content: bool) -> None:
 
 def test_without_history_nothing_is_a_followup() -> None:
     asked = prepare("那这块谁牵头？")
-    assert asked == Question("那这块谁牵头？", "那这块谁牵头？", True, False)
+    assert asked == Question("那这块谁牵头？", "那这块谁牵头？", True, False, own="那这块谁牵头？")
 
 
 @pytest.mark.parametrize(
