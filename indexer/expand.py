@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from indexer.knowledge import active, on_activate
@@ -105,16 +106,49 @@ def _word_pattern(key: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z]){stem}(?:s|es|d|ed|ing)?(?![a-z])")
 
 
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question's words, read once: its tokens (``words``) and the expansions its
+    text holds (``pairs``: key and the document's term, longest key first)."""
+
+    words: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+
+    @property
+    def tokens(self) -> list[str]:
+        """The words, then the tokens of every expansion that are not among them."""
+        tokens = list(self.words)
+        for _short, long in self.pairs:
+            tokens.extend(t for t in tokenize(long) if t not in tokens)
+        return tokens
+
+    def concepts(self) -> list[frozenset[str]]:
+        """Each expanded word with the tokens it expands to, and each compound with its
+        parts (:func:`compounds`): one concept, however many tokens spell it."""
+        groups = [
+            frozenset(tokenize(short)) | frozenset(tokenize(long)) for short, long in self.pairs
+        ]
+        # A compound may also hold an expanded word: overlapping groups are one concept.
+        merged: list[frozenset[str]] = []
+        for group in [*groups, *compounds(list(self.words))]:
+            overlapping = [g for g in merged if g & group]
+            merged = [g for g in merged if not g & group]
+            merged.append(group.union(*overlapping))
+        return merged
+
+
+def read_terms(text: str) -> QueryTerms:
+    """Tokenize ``text`` and find its expansions, once."""
+    return QueryTerms(tuple(tokenize(text)), tuple(_matched(normalize(text))))
+
+
 def query_tokens(text: str) -> list[str]:
-    """Tokens of a question: :func:`tokenize` plus the tokens of its expansions.
+    """Tokens of a question: :func:`indexer.tokenize.tokenize` plus the tokens of its expansions.
 
     >>> query_tokens("在外地打工")
     ['外地', '打工', '就业']
     """
-    tokens = tokenize(text)
-    for _short, long in _matched(normalize(text)):
-        tokens.extend(t for t in tokenize(long) if t not in tokens)
-    return tokens
+    return read_terms(text).tokens
 
 
 def concepts(text: str) -> list[frozenset[str]]:
@@ -124,17 +158,7 @@ def concepts(text: str) -> list[frozenset[str]]:
     >>> sorted(concepts("医保怎么报销")[0])
     ['保险', '医保', '医疗', '医疗保险']
     """
-    groups = [
-        frozenset(tokenize(short)) | frozenset(tokenize(long))
-        for short, long in _matched(normalize(text))
-    ]
-    # A compound may also hold an expanded word: overlapping groups are one concept.
-    merged: list[frozenset[str]] = []
-    for group in [*groups, *compounds(tokenize(text))]:
-        overlapping = [g for g in merged if g & group]
-        merged = [g for g in merged if not g & group]
-        merged.append(group.union(*overlapping))
-    return merged
+    return read_terms(text).concepts()
 
 
 def compounds(tokens: list[str]) -> list[frozenset[str]]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from indexer.expand import concepts, query_tokens
+from indexer.expand import QueryTerms, query_tokens, read_terms
 from indexer.tokenize import normalize, tokenize
 from service.alternatives import read_choices
 from service.answer_type import Asked, read_asked
@@ -93,6 +93,8 @@ class Reading:
     asks_cities: bool = False
     asks_without_lead: bool = False
     leads_only: bool = False
+    # Its words and expansions as read (``concepts`` are derived from them when needed).
+    terms: QueryTerms | None = field(default=None, compare=False, repr=False)
     # The engine it was read with: its queries are read with the engine's route names.
     engine: Engine | None = field(default=None, compare=False, repr=False)
 
@@ -125,14 +127,15 @@ class Reading:
     def concepts(self) -> tuple[frozenset[str], ...]:
         """Each expanded word with the tokens it expands to, read when first needed
         (only a judged search weighs them; a catalog lookup never does)."""
-        return tuple(concepts(self.text))
+        return tuple(self.terms.concepts() if self.terms else read_terms(self.text).concepts())
 
 
 def read(engine: Engine, asked: Question) -> Reading:
     """Read ``asked`` (intake's output) with the engine's vocabulary and catalog."""
     text = asked.text
     normalized = normalize(text)
-    tokens = tuple(query_tokens(text))
+    terms = read_terms(text)
+    tokens = tuple(terms.tokens)
     expanded = engine.expand(text, tokens)
     agencies = _agencies_asked_about(engine, asked, expanded)
     # Numbers are read from the question as asked: the expansion appends tokens,
@@ -205,6 +208,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
         leads_only=bool(_LEADS.search(text)),
+        terms=terms,
         engine=engine,
     )
 
