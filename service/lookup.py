@@ -112,7 +112,7 @@ def section_overview(
         clause, quote = best.clause, trim_span(best)
     else:
         clause = target.clauses[0]
-        quote = first_quote(clause)
+        quote = _opening(clause)
     extra = f"（{join_names(topics)}）" if topics else ""
     text = f"{code}「{section.title}」{extra}：{quote}{marker(None, code)}"
     return Composed(text, (cite(clause, quote, 1.0),), (code,), "lookup")
@@ -128,7 +128,7 @@ def part_overview(catalog: Catalog, part: str, counting: bool = False) -> Compos
         if target is None:
             return Composed(f"文件中没有{_part_name(part)}。", (), (), "declined", "no_such_part")
         clause = target.clauses[0]
-        quote = first_quote(clause)
+        quote = _opening(clause)
         text = f"{_part_name(part)}「{title}」：{quote}{marker(None, part)}"
         return Composed(text, (cite(clause, quote, 1.0),), (part,), "lookup")
     lines, cites = [], []

@@ -51,6 +51,7 @@ _MENTIONS = cue("mentions.asks")
 _NOT_TERMS = FILLERS | GENERIC_NOUNS
 _PARTICIPATE = cue("lead.participants")
 _SELF = cue("asker.self")
+_NATIONAL_AGENCY = cue("agency.national")
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,11 @@ def _agencies_asked_about(engine: Engine, asked: Question, expanded: str) -> lis
     asker ("我是市交通局的，…民航那边有份吗") is the asker's, unless the question
     speaks of itself ("我们牵头的任务有哪些")."""
     question = asked.own or asked.text
+    # "国家发改委" is the national commission, which a provincial document's notes do
+    # not name: its short name must not be read as the document's 省发展改革委.
+    national = _NATIONAL_AGENCY.sub(" ", question)
+    if national != question:
+        return engine.agencies_in(engine.expand(national, query_tokens(national)))
     if question == asked.text or _SELF.search(question):
         return engine.agencies_in(expanded)
     return engine.agencies_in(engine.expand(question, query_tokens(question)))

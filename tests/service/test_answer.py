@@ -1064,3 +1064,15 @@ def test_a_count_of_named_items_lists_them_when_the_section_names_what_is_counte
     # "几个省区" counts something the section's title does not name: the text answers.
     answer = ask("要跟泛珠内地几个省区建统一开放的市场？")
     assert "八省区" in answer.answer
+
+
+def test_a_section_overview_quotes_whole_sentences(ask: Ask, engine: Engine) -> None:
+    """"保障措施第二节大意是啥": the section's paragraph, sentence by sentence up to the
+    quote limit, not its first sentence alone (合作发展研究院 is in its last one)."""
+    answer = ask("保障措施第二节讲的是什么？")
+    assert [c.section for c in answer.citations] == ["三(二)"]
+    clause = engine.catalog.targets["三(二)"].clauses[0]
+    quote = answer.citations[0].quote
+    assert clause.text.startswith(quote)
+    assert len(quote) > len(clause.sentences[0].text)
+    assert "合作发展研究院" in answer.answer

@@ -59,6 +59,9 @@ def test_a_followup_pointing_back_asks_who_leads_the_work_talked_of(fake_engine)
         ("我在财政厅管预算，泛珠发展基金能不能让民间资本入股？", ()),
         # … unless the question speaks of the asker.
         ("我是发改委的，我们牵头的任务有哪些？", ("省发展改革委",)),
+        # A national agency is not the province's agency of the same short name.
+        ("国家发改委抓这个意见的落实，咱们省要配合做哪些工作？", ()),
+        ("发改委牵头的有哪些？", ("省发展改革委",)),
     ],
 )
 def test_read_tells_the_asker_from_the_agency_asked_about(
