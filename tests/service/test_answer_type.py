@@ -207,6 +207,9 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         ("要重建的口岸有几个", "开展沙头角、皇岗口岸重建的前期研究。", None),
         ("要重建的口岸有几个", "开展口岸重建的前期研究。", "count"),
         ("名额有几个", "开展沙头角、皇岗口岸重建的前期研究。", "quota"),
+        # A quota counts places or people, not the provinces that take part.
+        ("一期名额有多少", "继续开展内地九省区公务员赴港澳交流活动。", "quota"),
+        ("一期名额有多少", "每期安排30名公务员赴港澳交流。", None),
         ("联合检查每年搞几次", "定期或不定期召开工作会议。", None),
         ("这份意见什么时候失效", "2017年1月20日", "validity"),
         ("联合检查每年搞几次", "建立联防联控网络。", "frequency"),
