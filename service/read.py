@@ -208,7 +208,8 @@ def read(engine: Engine, asked: Question) -> Reading:
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
-        leads_only=bool(_LEADS.search(text)),
+        # "牵头的配合的都算上": a question that names taking part asks for every role.
+        leads_only=bool(_LEADS.search(text)) and intent.role != "participant",
         terms=terms,
         engine=engine,
     )

@@ -413,6 +413,16 @@ def test_tasks_an_agency_leads_are_not_those_it_only_takes_part_in(ask: Ask, que
     assert "优化区域经济发展格局" not in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question", ["人社厅挂了名的任务，牵头的配合的都算上，帮我全列出来", "人社厅牵头或参与哪些任务？"]
+)
+def test_tasks_an_agency_leads_or_takes_part_in(ask: Ask, question: str) -> None:
+    """A question that names taking part beside leading asks for every role."""
+    answer = ask(question)
+    assert [c.task for c in answer.citations] == [4, 12, 13, 14, 15, 18, 28, 29]
+    assert "共8项" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["主要任务一共多少项?", "How many main tasks are there?"])
 def test_counting_the_main_tasks(ask: Ask, engine: Engine, question: str) -> None:
     answer = ask(question)
