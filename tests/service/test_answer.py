@@ -778,6 +778,8 @@ def test_a_section_asked_to_be_introduced_is_listed(ask: Ask) -> None:
     [
         ("粤港澳合作那一大部分，具体包括哪几条任务？", "二(八)", ("任务26", "任务30")),
         ("统一市场那部分大致讲了些啥？", "二(二)", ("任务4", "任务6")),
+        ("粤港澳合作作为最后一个部分，包括哪几条任务", "二(八)", ("任务26", "任务30")),
+        ("生态文明这一部分有哪些任务？", "二(七)", ("任务22", "任务25")),
     ],
 )
 def test_a_part_two_section_named_by_its_area_lists_its_tasks(
