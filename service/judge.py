@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from indexer.types import Clause
 from service.abstain import Verdict as Assessment
 from service.abstain import assess
+from service.agency_answers import names_agency
 from service.catalog import Catalog, Target
 from service.contract import OFF_TOPIC, status_of
 from service.engine import Engine
@@ -104,7 +105,18 @@ def judge(
         # Only work with a responsibility note can have the agency in it.
         noted = [h for h in retrieval.targets[:3] if any(c.note for c in h.clauses)]
         if noted and not checks.declines(route.query.normalized):
-            return Verdict(ROLE, evidence=retrieval, hit=noted[0])
+            # The agency asked about is evidence too: of two works that match nearly
+            # as well, the one whose note names it is the one the asker means.
+            best = noted[0].score
+            naming = [
+                h
+                for h in noted
+                if h.score >= NOTED_RUNNER_UP * best
+                and any(
+                    names_agency(c, reading.agencies) for c in engine.catalog.targets[h.key].clauses
+                )
+            ]
+            return Verdict(ROLE, evidence=retrieval, hit=(naming or noted)[0])
         return Verdict(FALLBACK)
     return _search_verdict(engine, reading, route, retrieval, checks, on_topic)
 

@@ -263,6 +263,21 @@ def test_an_answer_shows_the_role_of_the_agencies_the_question_names(ask: Ask) -
     assert first_key(plain) == "23" and "按职责分工负责" not in plain.answer
 
 
+def test_a_role_check_prefers_the_near_tied_work_whose_note_names_the_agency(
+    ask: Ask,
+) -> None:
+    """Ports and dry ports rank task 7 (港口航运) just above task 21 (无水港); the
+    agency asked about is named only in task 21's note, so that is the work meant."""
+    history = ("内陆的无水港跟咱们沿海港口怎么配合？", "具体跟哪些省一起建？")
+    answer = ask("谁牵头？广州市政府有没有份", history)
+    assert first_key(answer) == "21"
+    assert answer.answer.startswith("是，广州市政府按职责分工参与")
+    # A role check whose work names no such agency still answers no.
+    assert ask("港珠澳大桥那条，广州市政府有没有份？").answer.startswith(
+        "「共建现代化综合交通运输体系」的分工中没有"
+    )
+
+
 def test_who_else_takes_part_is_not_a_yes_or_no_role_check(ask: Ask) -> None:
     answer = ask("信用体系那条，除了发改委还有哪些单位参与？")
     assert first_key(answer) == "5"
@@ -414,7 +429,8 @@ def test_tasks_an_agency_leads_are_not_those_it_only_takes_part_in(ask: Ask, que
 
 
 @pytest.mark.parametrize(
-    "question", ["人社厅挂了名的任务，牵头的配合的都算上，帮我全列出来", "人社厅牵头或参与哪些任务？"]
+    "question",
+    ["人社厅挂了名的任务，牵头的配合的都算上，帮我全列出来", "人社厅牵头或参与哪些任务？"],
 )
 def test_tasks_an_agency_leads_or_takes_part_in(ask: Ask, question: str) -> None:
     """A question that names taking part beside leading asks for every role."""
@@ -1079,7 +1095,7 @@ def test_a_count_of_named_items_lists_them_when_the_section_names_what_is_counte
 
 
 def test_a_section_overview_quotes_whole_sentences(ask: Ask, engine: Engine) -> None:
-    """"保障措施第二节大意是啥": the section's paragraph, sentence by sentence up to the
+    """ "保障措施第二节大意是啥": the section's paragraph, sentence by sentence up to the
     quote limit, not its first sentence alone (合作发展研究院 is in its last one)."""
     answer = ask("保障措施第二节讲的是什么？")
     assert [c.section for c in answer.citations] == ["三(二)"]
