@@ -2,7 +2,7 @@
 
 Answers are built only from the document's own words. A sentence is chosen by its
 best window of clauses (the words of the question found close together) and quoted
-whole, with the next sentences that answer too, so a list is quoted to its end; a
+whole, with the sentences around it that answer too, so a list is quoted to its end; a
 sentence too long to read is cut at a clause boundary. A quote is always an exact
 substring of its clause and can be verified.
 """
@@ -22,12 +22,12 @@ from service.contract import Citation
 # this long: words found close together are about one thing. (Only the choice of
 # sentence; the quote is the whole sentence.)
 WINDOW_CHARS = 110
-# A quote is the whole sentence (to its 。！？) of the best window, with the next
-# sentences that answer too, up to this many characters; a longer sentence is cut
+# A quote is the whole sentence (to its 。！？) of the best window, with the
+# sentences next to it that answer too, up to this many characters; a longer sentence is cut
 # at clause boundaries (，；：) around the window. Long enough for a list sentence
 # (the document's longest sentence has 336 characters), short enough to read.
 QUOTE_LIMIT = 300
-# A following sentence joins the quote when its best window weighs at least this
+# A neighbouring sentence joins the quote when its best window weighs at least this
 # share of the quoted sentence's (dev and calibration: 0–0.2 tie on facts, 0.3 and
 # 0.5 lose some; the largest of the plateau keeps answers shortest).
 JOIN_SHARE = 0.2
@@ -124,8 +124,8 @@ def sentence_spans(clause: Clause, weights: Mapping[str, float]) -> list[Span]:
     """One quote per sentence of the clause, in document order, scored by its best window.
 
     The score is the question weight of the sentence's best window of clauses
-    (``WINDOW_CHARS``). The quote is the whole sentence, followed by the next
-    sentences while each answers too (``JOIN_SHARE`` of its weight), up to
+    (``WINDOW_CHARS``). The quote is the whole sentence, with the next sentences
+    and then the ones before while each answers too (``JOIN_SHARE`` of its weight), up to
     ``QUOTE_LIMIT`` characters; a longer sentence is cut at clause boundaries
     around its window, so the quote ends at a ，；： or 。.
     """
@@ -142,6 +142,12 @@ def sentence_spans(clause: Clause, weights: Mapping[str, float]) -> list[Span]:
                 if end - a > QUOTE_LIMIT or next_score <= 0 or next_score < JOIN_SHARE * score:
                     break
                 b = end
+            for (start, _), (prev_score, *_) in zip(
+                reversed(sentences[:k]), reversed(windows[:k]), strict=True
+            ):
+                if b - start > QUOTE_LIMIT or prev_score <= 0 or prev_score < JOIN_SHARE * score:
+                    break
+                a = start
         spans.append(Span(clause, a, b, score))
     return spans
 
