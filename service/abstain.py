@@ -85,6 +85,14 @@ TYPED_SPAN_SHARE = 0.5
 # …and it may come from the first few targets that score near the best.
 TYPED_TARGETS = 3
 TYPED_TARGET_RATIO = 0.6
+# Further down the ranking (to this many targets), a span that holds the kind asked
+# for answers only when it matches the question at least as well as the best
+# target's best span: "泛珠是几加几" ranks the work of the region first, and the
+# clauses that write 9+2 sixth and tenth. (Dev and calibration: three 几加几
+# questions answered; one out-of-scope frequency question is now answered from a
+# reporting deadline of 三(一) ranked fourth.)
+DEEP_TYPED_TARGETS = 10
+DEEP_SPAN_SHARE = 1.0
 
 # Colloquial question wording that says nothing about the topic ("那块", "文件里有提吗"):
 # it must neither count as evidence nor as a term the document lacks.
@@ -194,9 +202,8 @@ def _judge_by_rules(
         if rescue is not None and below and engine.dense_top(retrieval) < rescue:
             return Verdict("off_topic")
     top = retrieval.targets[0]
-    hits = [
-        h for h in retrieval.targets[:TYPED_TARGETS] if h.score >= TYPED_TARGET_RATIO * top.score
-    ]
+    near = [h for h in retrieval.targets if h.score >= TYPED_TARGET_RATIO * top.score]
+    hits = near[:TYPED_TARGETS]
     if not names_an_option(reading.choices, "".join(c.text for h in hits for c in h.clauses)):
         return Verdict("no_option_in_evidence")
     if not asked:
@@ -206,30 +213,37 @@ def _judge_by_rules(
     # span may sit in a runner-up target: "供澳门的管道是第几条" ranks the water
     # task first, but only the Macao infrastructure task names 第四条.
     weights = term_weights(retrieval.tokens, engine.idf)
-    spans = [
-        [
-            span
-            for clause in _candidates(engine, hit)
-            for span in sentence_spans(clause, content_weights(clause, weights))
-        ]
-        for hit in hits
-    ]
+    spans = [_spans(engine, [hit], weights) for hit in hits]
     if not spans[0]:
         return Verdict("no_match")
     # The bar is set by the best target's own best span, so a runner-up target
     # only wins with a span that matches the question as well.
-    floor = TYPED_SPAN_SHARE * max(span.score for span in spans[0])
+    best_score = max(span.score for span in spans[0])
+    floor = TYPED_SPAN_SHARE * best_score
     # The best target answers when any of its good spans holds the kind asked for; a
     # runner-up only when the best target has none.
     found = _typed_span(asked, spans[0], floor) or _intro_span(engine, asked, top, weights)
     if found is None:
         found = _typed_span(asked, [span for group in spans[1:] for span in group], floor)
+    if found is None:
+        deep = _spans(engine, near[TYPED_TARGETS:DEEP_TYPED_TARGETS], weights)
+        found = _typed_span(asked, deep, DEEP_SPAN_SHARE * best_score)
     if found is not None:
         return Verdict(None, found)
     best = max(spans[0], key=lambda span: span.score)
     missing = _unmet(asked, best) or "answer"
     log.debug("no span holds the %s asked for", missing)
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")
+
+
+def _spans(engine: Engine, hits: Sequence[TargetHit], weights: dict[str, float]) -> list[Span]:
+    """Every sentence quote of the hits' candidate clauses, scored for the question."""
+    return [
+        span
+        for hit in hits
+        for clause in _candidates(engine, hit)
+        for span in sentence_spans(clause, content_weights(clause, weights))
+    ]
 
 
 def _decisive(retrieval: Retrieval) -> bool:

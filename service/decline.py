@@ -79,6 +79,7 @@ KIND_WORDS = {
     "site": "具体地点",
     "specifics": "具体内容",
     "number": "具体数字",
+    "formula": "组成",
     "unit": "按所问单位计的数量",
     "focus": "所问的具体事物",
 }

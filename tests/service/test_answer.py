@@ -1104,3 +1104,12 @@ def test_a_section_overview_quotes_whole_sentences(ask: Ask, engine: Engine) -> 
     assert clause.text.startswith(quote)
     assert len(quote) > len(clause.sentences[0].text)
     assert "合作发展研究院" in answer.answer
+
+
+def test_a_kind_asked_for_is_found_further_down_the_ranking(ask: Ask) -> None:
+    """ "泛珠是几加几" ranks the region's work first; the clauses that write 9+2 rank
+    far below, and one of them answers, since it matches the question as well."""
+    answer = ask("泛珠是几加几")
+    assert answer.status == "answered"
+    assert first_key(answer) in {"通知", "一(一)"}
+    assert "9+2" in answer.answer

@@ -210,6 +210,8 @@ def test_focus(question: str, focus: tuple[str, ...]) -> None:
         # A quota counts places or people, not the provinces that take part.
         ("一期名额有多少", "继续开展内地九省区公务员赴港澳交流活动。", "quota"),
         ("一期名额有多少", "每期安排30名公务员赴港澳交流。", None),
+        ("泛珠是几加几", "推动我省在泛珠三角区域“9+2”各方合作中发挥作用。", None),
+        ("泛珠是几加几", "推动内地九省区一体化发展。", "formula"),
         ("联合检查每年搞几次", "定期或不定期召开工作会议。", None),
         ("这份意见什么时候失效", "2017年1月20日", "validity"),
         ("联合检查每年搞几次", "建立联防联控网络。", "frequency"),
