@@ -17,18 +17,22 @@ from service.regions import places
 @dataclass(frozen=True)
 class EnglishFit:
     """``coverage``: the share of content words the glossary terms contain;
-    ``names_subject``: whether a glossary term names something besides the places."""
+    ``names_subject``: whether a glossary term names something besides the places;
+    ``terms``: the document's terms the glossary reads in it (战略定位)."""
 
     coverage: float
     names_subject: bool
+    terms: tuple[str, ...] = ()
 
 
-def english_fit(text: str) -> EnglishFit | None:
-    """The fit of an English question; None for a question with Chinese in it."""
+def english_fit(text: str, pairs: list[tuple[str, str]] | None = None) -> EnglishFit | None:
+    """The fit of an English question; None for a question with Chinese in it.
+    ``pairs`` are its glossary pairs when the caller has read them."""
     if has_cjk(text):
         return None
-    pairs = glossary_pairs(text)
-    return EnglishFit(english_coverage(text, pairs), names_a_subject(pairs))
+    pairs = glossary_pairs(text) if pairs is None else pairs
+    terms = tuple(dict.fromkeys(long for _, long in pairs))
+    return EnglishFit(english_coverage(text, pairs), names_a_subject(pairs), terms)
 
 
 def english_coverage(text: str, pairs: list[tuple[str, str]] | None = None) -> float:

@@ -204,7 +204,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         value=read_asked(beside_choices, engine.idf, tokens),
         choices=choices,
         mentioned=mentioned,
-        english=english_fit(text),
+        english=english_fit(text, [pair for pair in terms.pairs if pair[0].isascii()]),
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
         asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),

@@ -90,8 +90,9 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
             return part_overview(catalog, named, counting)
     if _OVERVIEW_WORDS.search(text) or WHAT_ABOUT.search(text):
         # "广东的战略定位有哪些", "那合作目标呢？": the question names a whole section by
-        # its full title.
-        code = catalog.section_named(text)
+        # its full title (an English one by the glossary's terms: strategic positions).
+        terms = reading.english.terms if reading.english else ()
+        code = catalog.section_named(" ".join([text, *terms]))
         # "合作目标里的经济带有哪几条" asks for things inside the section: a search.
         if code and not _asks_inside(focus, catalog.sections[code].title):
             return section_overview(catalog, code, True, _without_title(engine, weights, code))

@@ -1113,3 +1113,10 @@ def test_a_kind_asked_for_is_found_further_down_the_ranking(ask: Ask) -> None:
     assert answer.status == "answered"
     assert first_key(answer) in {"通知", "一(一)"}
     assert "9+2" in answer.answer
+
+
+def test_an_english_question_names_a_section_by_the_glossary(ask: Ask) -> None:
+    """ "strategic positions" is the glossary's 战略定位: the whole section is listed."""
+    answer = ask("What are Guangdong's strategic positions in Pan-PRD cooperation?")
+    assert [c.section for c in answer.citations][:1] == ["一(二)"]
+    assert "深化合作排头兵" in answer.answer and "生态合作先行区" in answer.answer

@@ -261,3 +261,9 @@ def test_a_term_the_document_never_uses_is_said_to_be_missing(fake_engine) -> No
     verdict = _decide(fake_engine, "人工智能在文件里出现在哪几处？")[3]
     assert verdict.declines and verdict.reason == "no_mentions"
     assert _read(fake_engine, "跨省生态补偿试点涉及哪几条江").mentioned is None
+
+
+def test_read_keeps_the_document_terms_of_an_english_question(fake_engine) -> None:
+    reading = _read(fake_engine, "What are Guangdong's strategic positions?")
+    assert reading.english is not None and "战略定位" in reading.english.terms
+    assert _read(fake_engine, "战略定位有哪些？").english is None
