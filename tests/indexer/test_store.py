@@ -45,6 +45,7 @@ def _clause(
     participants: tuple[str, ...] = (),
     topic: str | None = None,
     damaged: bool = False,
+    roles: tuple[tuple[str, str], ...] = (),
 ) -> Clause:
     return clause_from_sentences(
         sentences,
@@ -59,6 +60,7 @@ def _clause(
         participants=participants,
         topic=topic,
         damaged=damaged,
+        roles=roles,
     )
 
 
@@ -86,6 +88,7 @@ CLAUSES = [
         lead=("省交通运输厅",),
         participants=("省发展改革委",),
         topic="公路方面",
+        roles=(("省交通运输厅", "lead"), ("省发展改革委", "responsible")),
     ),
     _clause(
         "二/三/9/p1",
