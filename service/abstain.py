@@ -186,6 +186,12 @@ def _judge_by_rules(
         # Without a single glossary term, nothing in an English question maps to the
         # document's Chinese: there is no basis for an answer.
         if not any(not t.isascii() for t in retrieval.tokens):
+            # A collection without an English glossary cannot read any English
+            # question; the closest clauses by meaning are shown, not a refusal.
+            if not active().glossary and engine.dense_top(retrieval) >= (
+                threshold("english_min_dense", spec) or 0.0
+            ):
+                return Verdict("no_english_glossary")
             return Verdict("off_topic")
         floor = threshold("english_min_coverage") or 0.0
         if (english.coverage < floor or not english.names_subject) and not _decisive(retrieval):

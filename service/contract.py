@@ -26,6 +26,7 @@ STATUS_OF_REASON: dict[str, Status] = {
     # The documents cover the topic, not the thing asked.
     "asks_what_the_document_does_not_say": NOT_STATED,  # the learned wording check
     "no_option_in_evidence": NOT_STATED,  # "建桥还是修隧道": neither choice is named
+    "no_english_glossary": NOT_STATED,  # an English question, a collection without a glossary
     # no_<kind>_in_evidence (an amount, a date, a person … asked for and not found) too:
     # it is every code not listed here (see status_of).
     # The question asks about the document itself, and the document has no such thing,

@@ -141,6 +141,8 @@ def not_stated_sentence(reason: str, title: str | None = None) -> str:
     topic = f"「{title}」" if title else ""
     if reason == "asks_what_the_document_does_not_say":
         return f"文件没有写明问题所问的信息：{DOES_NOT_SAY}。"
+    if reason == "no_english_glossary":
+        return "这批文件没有英文词表，无法确定英文问题问的是哪项内容；以下是意思最接近的条款。"
     if reason == "no_option_in_evidence":
         return f"文件{'在' + topic + '中' if topic else ''}没有提到问题给出的任何一个选项。"
     kind = asked_kind(reason)

@@ -1044,6 +1044,18 @@ def test_a_document_without_numbered_tasks_says_so(
     assert "没有编号的主要任务" in answer.answer
 
 
+def test_an_english_question_without_a_glossary_shows_the_closest_clauses(
+    small_engine: Engine, ask: Ask
+) -> None:
+    """The small document has no English glossary: an English question is not
+    refused as off-topic but answered with what it cannot tell and the closest clauses."""
+    answer = answer_question(small_engine, "What does the notice ask the districts to do?")
+    assert answer.status == "not_stated" and answer.reason == "no_english_glossary"
+    assert answer.related and "英文词表" in answer.answer
+    # With a glossary, an English question with none of its words is off-topic.
+    assert ask("Who won the most recent NBA championship?").status == "off_topic"
+
+
 def test_a_part_without_sections_is_quoted_directly(small_engine: Engine) -> None:
     answer = answer_question(small_engine, "第三部分讲的是什么？")
     assert not answer.abstained
