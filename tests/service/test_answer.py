@@ -1132,3 +1132,21 @@ def test_an_english_question_names_a_section_by_the_glossary(ask: Ask) -> None:
     answer = ask("What are Guangdong's strategic positions in Pan-PRD cooperation?")
     assert [c.section for c in answer.citations][:1] == ["一(二)"]
     assert "深化合作排头兵" in answer.answer and "生态合作先行区" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("省发改委主任是谁？", "具体人员或联系方式"),
+        ("人社厅人才处想问，科技人才库那件事，我们厅在不在责任单位名单里？", ""),
+    ],
+)
+def test_a_question_about_an_agency_of_the_notes_is_not_off_topic(
+    ask: Ask, question: str, sentence: str
+) -> None:
+    """An agency the notes name puts a question on the document: what it asks is not
+    stated, and the closest clauses show (the talent pool is task 12)."""
+    answer = ask(question)
+    assert answer.status == "not_stated" and answer.related
+    assert sentence in answer.answer
+    assert ask("打印机卡纸了怎么办？").status == "off_topic"

