@@ -162,7 +162,10 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
     # A task of several paragraphs (铁路方面…, 公路方面…): the opening of each, so the
     # answer shows everything the task covers, not only its first paragraph.
     shown = target.clauses[:OVERVIEW_PARAGRAPHS]
-    quotes = [first_quote(clause) for clause in shown]
+    # The paragraphs share what two quotes hold: each shows its first sentence, and
+    # the next ones while they fit in its share.
+    share = 2 * QUOTE_LIMIT // len(shown)
+    quotes = [_opening(clause, share) for clause in shown]
     text = f"任务{number}「{target.title}」共{len(target.clauses)}段：" + "".join(
         f"{quote}{tag}" for quote in quotes
     )
@@ -170,15 +173,15 @@ def task_overview(catalog: Catalog, number: int) -> Composed:
     return Composed(text, cites, (target.key,), "lookup")
 
 
-def _opening(clause: Clause) -> str:
-    """The clause's first sentences, as many as fit in a quote (the first one always,
-    cut at a clause boundary when it is longer)."""
+def _opening(clause: Clause, limit: int = QUOTE_LIMIT) -> str:
+    """The clause's first sentences, as many as fit in ``limit`` characters (the first
+    one always, cut at a clause boundary when it is longer than a quote)."""
     first = best_span(clause, {})  # with no words to match, the first sentence
     end = first.end
     for _, sentence_end in full_sentences(clause)[1:]:
         if sentence_end <= first.end:
             continue
-        if sentence_end - first.start > QUOTE_LIMIT:
+        if sentence_end - first.start > limit:
             break
         end = sentence_end
     return trim_span(Span(clause, first.start, end, 0.0))
