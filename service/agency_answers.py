@@ -47,7 +47,7 @@ def responsibility(clause: Clause, subject: str) -> str:
     if clause.lead:
         parts.append(f"{subject}由{join_names(clause.lead)}牵头")
     partners = [n for role, names in groups if role == "partner" for n in names]
-    if partners:
+    if partners and parts:  # "A会同B负责": A leads, so a partner always follows a lead
         parts[-1] += f"，会同{join_names(partners)}负责"
     for n, (role, names) in enumerate(g for g in groups if g[0] not in ("lead", "partner")):
         said = f"{join_names(names)}{_ROLE_WORDS.get(role, _ROLE_WORDS['responsible'])}"
