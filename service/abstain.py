@@ -207,8 +207,13 @@ def _judge_by_rules(
     if found is None:
         found = _typed_span(asked, [span for group in spans[1:] for span in group], floor)
     if found is None:
-        deep = _spans(engine, near[TYPED_TARGETS:DEEP_TYPED_TARGETS], weights)
-        found = _typed_span(asked, deep, DEEP_SPAN_SHARE * best_score)
+        # Only the targets whose text holds the kind at all are read sentence by sentence.
+        deep = [
+            hit
+            for hit in near[TYPED_TARGETS:DEEP_TYPED_TARGETS]
+            if any(unmet(asked, c.text, c.note or "") is None for c in _candidates(engine, hit))
+        ]
+        found = _typed_span(asked, _spans(engine, deep, weights), DEEP_SPAN_SHARE * best_score)
     if found is not None:
         return Verdict(None, found)
     best = max(spans[0], key=lambda span: span.score)

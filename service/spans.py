@@ -142,12 +142,13 @@ def sentence_spans(clause: Clause, weights: Mapping[str, float]) -> list[Span]:
                 if end - a > QUOTE_LIMIT or next_score <= 0 or next_score < JOIN_SHARE * score:
                     break
                 b = end
-            for (start, _), (prev_score, *_) in zip(
-                reversed(sentences[:k]), reversed(windows[:k]), strict=True
-            ):
-                if b - start > QUOTE_LIMIT or prev_score <= 0 or prev_score < JOIN_SHARE * score:
+            before = k - 1
+            while before >= 0 and b - sentences[before][0] <= QUOTE_LIMIT:
+                prev_score = windows[before][0]
+                if prev_score <= 0 or prev_score < JOIN_SHARE * score:
                     break
-                a = start
+                a = sentences[before][0]
+                before -= 1
         spans.append(Span(clause, a, b, score))
     return spans
 
