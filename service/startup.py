@@ -17,7 +17,7 @@ from typing import Any
 from indexer.build import build_index
 from indexer.build_lock import build_lock
 from indexer.freshness import stale_files
-from indexer.store import MANIFEST
+from indexer.store import FORMAT_VERSION, MANIFEST
 from service.config import Settings, limits_of
 from service.engine import Engine
 from service.query import Limits
@@ -139,8 +139,16 @@ def _plan_build(
             "granularity": str(manifest.get("unit_granularity", "clause")),
         }
         spec = str(manifest["embedder"])
+        version = manifest.get("format_version")
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None  # loading the index says what is wrong with it
+    if isinstance(version, int) and version < FORMAT_VERSION and built_from.is_dir():
+        # An index an older policy-qa wrote, from a corpus that is still there.
+        reason = (
+            f"the index at {index_dir} has format version {version}, this policy-qa "
+            f"writes version {FORMAT_VERSION}; rebuilding it from {built_from}"
+        )
+        return _Build(reason, built_from, spec, options)
     changed = stale_files(manifest, built_from)
     if not changed:
         return None

