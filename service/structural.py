@@ -39,6 +39,7 @@ _COUNTED_NOUN = cue("count.noun")
 _STRUCTURAL_NOUNS = tuple(sorted(cue_words("count.structural_nouns")))
 _AREA_WORDS = cue("summary.area")
 _OVERVIEW_WORDS = cue("summary.overview")
+_ONE_TASK = cue("summary.one_task")
 
 
 def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
@@ -78,7 +79,8 @@ def structural_answer(engine: Engine, reading: Reading) -> Composed | None:
         return count_tasks(catalog)
     # "统筹协调那块是什么角色？牵头的又是哪家" asks who leads the area, not what is in it.
     summed_up = _AREA_WORDS.search(text) and _OVERVIEW_WORDS.search(text) and not reading.asks_lead
-    if counting or summed_up:
+    # "社会治理那条…几个方面" points at a task: a section title sharing its words is not meant.
+    if (counting or summed_up) and not _ONE_TASK.search(text):
         code = catalog.find_section(text, by_word=bool(summed_up))
         # "粤港澳合作这块，要重点建设的大平台都有哪些": things inside the section: a search.
         if code and (counting or not _asks_inside(focus, catalog.groups[code].title)):

@@ -1150,3 +1150,11 @@ def test_a_question_about_an_agency_of_the_notes_is_not_off_topic(
     assert answer.status == "not_stated" and answer.related
     assert sentence in answer.answer
     assert ask("打印机卡纸了怎么办？").status == "off_topic"
+
+
+def test_a_task_pointed_at_with_na_tiao_is_not_a_section_sharing_its_words(ask: Ask) -> None:
+    """ "社会治理那条…机制" names task 18 (完善社会治理合作协调机制), though 合作机制 is the
+    title of section 三(二)."""
+    answer = ask("社会治理那条要建的跨省合作机制，一共点了几个方面？")
+    assert first_key(answer) == "18"
+    assert first_key(ask("创新合作机制那块讲了些啥？")) == "三(二)"
