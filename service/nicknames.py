@@ -39,12 +39,17 @@ def agency_by_nickname(catalog: Catalog, text: str) -> list[str]:
     return []
 
 
-def without_nicknames(text: str, agencies: Sequence[str]) -> str:
+def without_nicknames(text: str, agencies: Sequence[str], bare: bool = True) -> str:
     """``text`` with the nicknames of ``agencies`` and what follows them (环保局,
-    环保那边) blanked; other nicknames are topics there (水利设施) and stay."""
+    环保那边) blanked; other nicknames are topics there (水利设施) and stay.
+
+    ``bare=False``: only a nickname that names the agency by what follows it (农业厅,
+    农业那边); in an earlier turn, a bare one is the topic ("跟外省的农业合作").
+    """
+    follows = "(?:[厅委局办署]|那边|这边|部门)" + ("?" if bare else "")
     for nick, stem in _nicknames():
         if any(stem in name for name in agencies):
-            text = re.sub(rf"{re.escape(nick)}(?:[厅委局办署]|那边|这边|部门)?", " ", text)
+            text = re.sub(rf"{re.escape(nick)}{follows}", " ", text)
     return text
 
 

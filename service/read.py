@@ -253,10 +253,16 @@ def _about_cited(engine: Engine, asked: Question) -> Question:
 
 def _role_words_removed(engine: Engine, asked: Question, agencies: Sequence[str]) -> str:
     """The question with the agency and the asking words taken out: what remains is the work."""
-    rest = _ROLE_CHECK.sub(" ", normalize(asked.search_text))
-    for name in agencies:
-        rest = rest.replace(name, " ")
-    rest = without_nicknames(rest, agencies)
+    text = asked.search_text
+    # The turn itself names the agency by its nickname; an earlier turn's bare
+    # nickname is the work talked of ("…跟外省的农业合作" then "这块是农业厅在管吗").
+    earlier = asked.previous if text.startswith(asked.previous) else ""
+    rest = ""
+    for part, bare in ((earlier, False), (text[len(earlier) :], True)):
+        part = _ROLE_CHECK.sub(" ", normalize(part))
+        for name in agencies:
+            part = part.replace(name, " ")
+        rest += without_nicknames(part, agencies, bare=bare)
     for fragment in cue("role.agency_word").findall(rest):
         if engine.agencies_in(fragment):
             rest = rest.replace(fragment, " ")

@@ -57,3 +57,12 @@ def test_without_nicknames_blanks_the_agency_words() -> None:
     assert without_nicknames("发改在水利设施那条里", ["省发展改革委"]).strip() == (
         "在水利设施那条里"
     )
+
+
+def test_without_bare_nicknames_keeps_the_topic_of_an_earlier_turn() -> None:
+    """In an earlier turn a bare nickname is the work ("跟外省的农业合作"); only the
+    agency it names by what follows (农业厅, 农业那边) is blanked."""
+    farming = ["省农业厅"]
+    earlier = "跟外省的农业合作写在哪条？农业那边管吗"
+    assert without_nicknames(earlier, farming, bare=False) == "跟外省的农业合作写在哪条？ 管吗"
+    assert "农业合作" not in without_nicknames(earlier, farming)

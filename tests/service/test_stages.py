@@ -267,3 +267,9 @@ def test_read_keeps_the_document_terms_of_an_english_question(fake_engine) -> No
     reading = _read(fake_engine, "What are Guangdong's strategic positions?")
     assert reading.english is not None and "战略定位" in reading.english.terms
     assert _read(fake_engine, "战略定位有哪些？").english is None
+
+
+def test_a_role_check_keeps_the_topic_an_earlier_turn_names_by_a_nickname(fake_engine) -> None:
+    earlier = ("我们商务局在对接农业合作，文件里跟外省的农业合作写在哪条？",)
+    reading = _read(fake_engine, "这块是农业厅在管吗？", earlier)
+    assert reading.role_text is not None and "农业合作" in reading.role_text
