@@ -207,13 +207,15 @@ def _judge_by_rules(
     if found is None:
         found = _typed_span(asked, [span for group in spans[1:] for span in group], floor)
     if found is None:
-        # Only the targets whose text holds the kind at all are read sentence by sentence.
+        # Only the clauses that hold the kind at all are read sentence by sentence.
         deep = [
-            hit
+            span
             for hit in near[TYPED_TARGETS:DEEP_TYPED_TARGETS]
-            if any(unmet(asked, c.text, c.note or "") is None for c in _candidates(engine, hit))
+            for clause in _candidates(engine, hit)
+            if unmet(asked, clause.text, clause.note or "") is None
+            for span in sentence_spans(clause, content_weights(clause, weights))
         ]
-        found = _typed_span(asked, _spans(engine, deep, weights), DEEP_SPAN_SHARE * best_score)
+        found = _typed_span(asked, deep, DEEP_SPAN_SHARE * best_score)
     if found is not None:
         return Verdict(None, found)
     best = max(spans[0], key=lambda span: span.score)
