@@ -193,7 +193,7 @@ def _judge_by_rules(
     # the kind of thing asked for (a year, an amount, the named cities …). The
     # span may sit in a runner-up target: "供澳门的管道是第几条" ranks the water
     # task first, but only the Macao infrastructure task names 第四条.
-    weights = term_weights(retrieval.tokens, engine.idf)
+    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
     spans = [_spans(engine, [hit], weights) for hit in hits]
     if not spans[0]:
         return Verdict("no_match")

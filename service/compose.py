@@ -58,7 +58,7 @@ def _with_work(engine: Engine, verdict: Verdict, lead: Composed) -> Composed:
     evidence = verdict.evidence
     if evidence is None or verdict.target is None:
         return lead
-    weights = term_weights(evidence.tokens, engine.idf)
+    weights = term_weights(evidence.tokens, engine.idf, evidence.borrowed)
     spans = pick_spans(verdict.clauses[:3], weights, limit=1)
     if not spans or spans[0].score <= 0:
         return lead

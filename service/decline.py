@@ -163,7 +163,7 @@ def related_clauses(
     that best matches the question, quoted verbatim in one short sentence: shown
     beside an answer or a decline, never as the answer. A runner-up counts only when
     it scores at least ``share`` of the best target."""
-    weights = term_weights(retrieval.tokens, engine.idf)
+    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
     best = retrieval.targets[0].score
     related = []
     for rank, hit in enumerate(retrieval.targets[:RELATED_TARGETS]):

@@ -164,17 +164,24 @@ class Engine:
                     return names
         return []
 
-    def query(self, text: str, tokens: Sequence[str] | None = None) -> Query:
+    def query(
+        self,
+        text: str,
+        tokens: Sequence[str] | None = None,
+        own: Sequence[str] | None = None,
+    ) -> Query:
         """``text`` read for searching: normalized and tokenized once, with the short
         route names it uses spelled out (赣深客专 → also 赣州至深圳, for BM25 and the
-        embedding). ``tokens`` are ``query_tokens(text)`` when the caller has them."""
+        embedding). ``tokens`` are ``query_tokens(text)`` when the caller has them;
+        ``own`` are a follow-up turn's own tokens, when ``text`` borrows earlier turns."""
         normalized = normalize(text)
         tokens = tuple(query_tokens(text) if tokens is None else tokens)
+        borrowed = frozenset(tokens).difference(own) if own is not None else frozenset()
         spelled = spell_out(normalized, self.aliases)
         if not spelled:
-            return Query(text, normalized, tokens, text)
+            return Query(text, normalized, tokens, text, borrowed)
         extra = tuple(t for t in tokenize(" ".join(spelled)) if t not in tokens)
-        return Query(text, normalized, tokens + extra, " ".join([text, *spelled]))
+        return Query(text, normalized, tokens + extra, " ".join([text, *spelled]), borrowed)
 
     def retrieve(self, text: str, tokens: Sequence[str] | None = None) -> Retrieval:
         """Hybrid (or single-mode) retrieval of the targets for ``text`` (read with
@@ -210,6 +217,7 @@ class Engine:
             dense_top=dense_top,
             bm25_top=float(bm25.max()) if bm25 is not None and bm25.size else 0.0,
             similarity=similarity,
+            borrowed=query.borrowed,
         )
 
     def dense_top(self, retrieval: Retrieval) -> float:

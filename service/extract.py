@@ -28,7 +28,7 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
     ``typed`` is the span of the top target that holds the kind of answer the
     question asked for (a year, an amount); it is quoted first.
     """
-    weights = term_weights(retrieval.tokens, engine.idf)
+    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
     top = retrieval.targets[0]
     chosen = [top]
     for hit in retrieval.targets[1:2]:

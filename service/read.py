@@ -114,7 +114,9 @@ class Reading:
         """The query of ``search_text`` (the question's own tokens when it is the question)."""
         assert self.engine is not None, "a Reading is made by read(), with its engine"
         tokens = self.tokens if self.search_text == self.text else None
-        return self.engine.query(self.search_text, tokens)
+        # A follow-up's search borrows the earlier turns; its own words choose the quote.
+        own = self.tokens if self.asked.is_followup else None
+        return self.engine.query(self.search_text, tokens, own)
 
     @cached_property
     def role_search(self) -> Query | None:

@@ -65,13 +65,16 @@ class Query:
     work) and ``normalized`` its normalized form, which the wording model reads;
     ``tokens`` are its query tokens with the tokens of any route names it shortens
     (赣深客专 → 赣州至深圳); ``embedded`` is the text the embedder reads, with those
-    names spelled out.
+    names spelled out. ``borrowed`` are the tokens a follow-up takes only from the
+    conversation before it: they find the work talked of, but the turn's own words
+    choose what to quote from it.
     """
 
     text: str
     normalized: str
     tokens: tuple[str, ...]
     embedded: str
+    borrowed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class Retrieval:
     # The best cosine similarity, embedding the question on the first call when the
     # retrieval skipped it; cached, so a question judged twice embeds once.
     similarity: Callable[[], float] = field(default=lambda: 0.0, compare=False, repr=False)
+    # The query's tokens borrowed from earlier turns (``Query.borrowed``).
+    borrowed: frozenset[str] = frozenset()
 
     @property
     def ranking(self) -> tuple[str, ...]:

@@ -284,6 +284,15 @@ def test_who_else_takes_part_is_not_a_yes_or_no_role_check(ask: Ask) -> None:
     assert answer.answer.startswith("「加强社会信用体系建设合作」由省发展改革委牵头")
 
 
+def test_a_followup_quotes_the_sentence_its_own_words_ask_about(ask: Ask) -> None:
+    # The earlier turn finds task 10 by its sentence on backbone nodes; the turn asks
+    # about another sentence of it, which its own words choose.
+    history = ("广州那个国家级互联网骨干直联点，文件在哪条提的？",)
+    answer = ask("这条里说下一代信息基建要具备啥特点？", history)
+    assert answer.citations[0].task == 10
+    assert "高速、移动、安全、泛在" in answer.citations[0].quote
+
+
 def test_history_changes_what_a_followup_is_about(ask: Ask) -> None:
     keys = {
         first_key(ask("那谁牵头呢", history))

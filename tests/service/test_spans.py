@@ -10,6 +10,7 @@ from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
 from service.engine import Engine
 from service.spans import (
+    BORROWED_SHARE,
     QUOTE_LIMIT,
     best_span,
     cite,
@@ -64,6 +65,12 @@ def test_term_weights() -> None:
     weights = term_weights(["铁路", "铁路", "路", "牵头", "未知词", "pm2.5", "a"], idf)
     assert weights == {"铁路": 2.5, "牵头": 0.3, "未知词": 1.0, "pm2.5": 4.0, "a": 1.0}
     assert "路" not in weights  # a single CJK character matches almost anywhere
+
+
+def test_terms_borrowed_from_earlier_turns_weigh_less() -> None:
+    idf = {"铁路": 2.0, "口岸": 3.0}
+    weights = term_weights(["铁路", "口岸"], idf, borrowed={"铁路"})
+    assert weights == {"铁路": 2.0 * BORROWED_SHARE, "口岸": 3.0}
 
 
 def test_quotes_on_every_clause_are_verbatim_sentences_or_clause_cuts(engine: Engine) -> None:
