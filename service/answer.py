@@ -26,7 +26,7 @@ from weakref import WeakKeyDictionary
 
 from indexer.types import Clause
 from service.compose import compose, joined, see_also
-from service.contract import ANSWERED, Answer
+from service.contract import ANSWERED, OFF_TOPIC, Answer, status_of
 from service.decline import declined
 from service.engine import Engine
 from service.gather import gather
@@ -59,6 +59,14 @@ def answer_question(engine: Engine, question: str, history: Sequence[str | Turn]
     timing: dict[str, float] = {}
     reading = read(engine, prepare(question, history, engine.limits))
     plan, retrieval, verdict = _decide(engine, reading, route(engine, reading), timing)
+    leaning = reading.asked.leaning
+    if leaning is not None and verdict.declines and status_of(verdict.reason or "") == OFF_TOPIC:
+        # A turn that names a topic of its own but that the documents know nothing of
+        # alone ("同一条里还说要研究编个啥规化？") is read with the conversation.
+        borrowed = read(engine, leaning)
+        decided = _decide(engine, borrowed, route(engine, borrowed), timing)
+        if not decided[2].declines:
+            reading, (plan, retrieval, verdict) = borrowed, decided
     evidence = verdict.evidence or retrieval
     if verdict.declines:
         # A structural decline ("文件共有30项主要任务，没有任务40。") says it in its own words.

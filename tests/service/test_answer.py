@@ -293,6 +293,16 @@ def test_a_followup_quotes_the_sentence_its_own_words_ask_about(ask: Ask) -> Non
     assert "高速、移动、安全、泛在" in answer.citations[0].quote
 
 
+def test_a_turn_unknown_on_its_own_is_read_with_the_conversation(ask: Ask) -> None:
+    # 规化 (a typo of 规划) leaves the turn nothing the documents know on its own.
+    history = ("前海深港青年梦工厂写在哪一条？",)
+    answer = ask("同一条里还说要研究编个啥规化？", history)
+    assert answer.status == "answered"
+    assert answer.citations[0].task == 28
+    assert "粤澳产业合作示范区规划" in answer.answer
+    assert ask("钉钉怎么补卡？", history).status != "answered"
+
+
 def test_history_changes_what_a_followup_is_about(ask: Ask) -> None:
     keys = {
         first_key(ask("那谁牵头呢", history))
