@@ -173,6 +173,7 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         # A linking verb after the ask word names nothing; the thing follows in other words.
         ("拿什么作为统一的识别码？", ()),
         ("这份意见说的是在哪个范围内推？", ()),  # a scope is any extent the text gives
+        ("三地要联合办啥活动推广名优产品？", ()),  # an activity is any event the text names
     ],
 )
 def test_focus(question: str, focus: tuple[str, ...]) -> None:
