@@ -34,6 +34,22 @@ log = logging.getLogger(__name__)
 # How much of a searched text the query embedding reads (see ``Engine._query_vector``).
 EMBEDDED_CHARS = 256
 
+
+def _placed(names: list[str], fragment: str, text: str) -> list[str]:
+    """Of the agencies a fragment fits, those whose place the question names too
+    ("我是珠海市府办的，我们市政府…" → 珠海市政府); all of them when it names none.
+
+    >>> _placed(["广州市政府", "珠海市政府"], "市政府", "我是珠海的，我们市政府呢")
+    ['珠海市政府']
+    """
+    placed = []
+    for name in names:
+        place = name[: name.find(fragment[0])]
+        if len(place) >= 2 and place[:2] in text:
+            placed.append(name)
+    return placed or names
+
+
 _AGENCY_FRAGMENT = re.compile(
     r"[\u4e00-\u9fff]{2,10}?(?:集团|检验检疫局|管理局|委员会|分署|分行|市政府|总工会|科学院|"
     r"厅|委|局|办)"
@@ -161,7 +177,7 @@ class Engine:
             for start in range(len(fragment) - 2):
                 names = self.catalog.find_agencies_like(fragment[start:])
                 if names:
-                    return names
+                    return _placed(names, fragment[start:], text)
         return []
 
     def query(

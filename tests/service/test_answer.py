@@ -328,6 +328,9 @@ def _keys_where(engine: Engine, agency: str, roles: tuple[str, ...]) -> list[str
         ("港澳办牵头哪些任务", "省港澳办", ("lead",)),
         ("广铁集团参与了哪些任务？", "广铁集团", ("lead", "participants")),
         ("省总工会参与了哪些任务？", "省总工会", ("lead", "participants")),
+        ("请把环保厅有分工的条目都找出来", "省环境保护厅", ("lead", "participants")),
+        # The place the asker names picks one of the city governments.
+        ("我在珠海市府办，我们市政府在文件里有哪些分工？", "珠海市政府", ("lead", "participants")),
     ],
 )
 def test_agency_tasks_list_every_task_of_the_agency(
