@@ -159,7 +159,7 @@ def unmet(asked: Asked, evidence: str, note: str = "") -> str | None:
     for unit in asked.units:
         if unit == "length":
             if not re.search(rf"{_NUMERAL}\s*(公里|千米|米|km)", evidence):
-                return "unit:length"
+                return "length"
         elif not re.search(rf"{_NUMERAL}\s*(个)?{re.escape(unit)}", evidence):
             return f"unit:{unit}"
     for word in asked.focus:

@@ -81,6 +81,7 @@ KIND_WORDS = {
     "number": "具体数字",
     "formula": "组成",
     "unit": "按所问单位计的数量",
+    "length": "长度或尺寸",
     "focus": "所问的具体事物",
 }
 DOES_NOT_SAY = "文件写的是工作安排，不写现状、办事手续或具体人员"

@@ -577,6 +577,7 @@ def test_off_topic_questions_are_declined(ask: Ask, question: str) -> None:
         ("省扶贫办主任是谁？", "no_person_in_evidence"),
         ("港珠澳大桥一共投资了多少亿元？", "no_amount_in_evidence"),
         ("南繁育种基地有多少亩？", "no_unit_in_evidence"),
+        ("第四条对澳供水管道管径多粗？", "no_length_in_evidence"),
         ("粤港邮轮一程多站具体停靠哪几个港口？", "no_focus_in_evidence"),
         ("港澳青年来粤做志愿者要满足什么条件？", "no_condition_in_evidence"),
         ("没按时报送合作事项会被怎么问责？", "no_consequence_in_evidence"),
