@@ -157,7 +157,7 @@ def _declined(
 ) -> Answer:
     """A decline, graded (``service.decline``): what the document does not state and
     the closest clauses beside it, or questions it can answer. It cites nothing."""
-    shown = declined(engine, reason, retrieval, text)
+    shown = declined(engine, reason, retrieval, text, reading.value.focus)
     timing["total"] = _ms(started)
     log.info("declined (%s, %s): %s", reason, shown.status, reading.text[:80])
     return Answer(

@@ -18,7 +18,7 @@ Usage example::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -109,19 +109,26 @@ def asked_kind(reason: str) -> str | None:
 
 
 def declined(
-    engine: Engine, reason: str, retrieval: Retrieval | None, text: str | None = None
+    engine: Engine,
+    reason: str,
+    retrieval: Retrieval | None,
+    text: str | None = None,
+    focus: Sequence[str] = (),
 ) -> Declined:
     """The status, words and companions of a decline with ``reason``.
 
     ``text`` is the answer a structural lookup declined with (it already says what the
-    document lacks); judge's declines come without one.
+    document lacks); judge's declines come without one. ``focus`` are the things the
+    question asked for by name (``Asked.focus``), which a ``no_focus_in_evidence``
+    decline names.
     """
     status = status_of(reason)
     if status == NOT_STATED and retrieval is not None and retrieval.targets:
         related = related_clauses(engine, retrieval)
         if related:
             title = engine.catalog.targets[retrieval.targets[0].key].title
-            return Declined(status, text or not_stated_sentence(reason, title), related)
+            said = text or not_stated_sentence(reason, title, focus)
+            return Declined(status, said, related)
     suggestions = suggested_questions(engine.catalog, retrieval, leads_only=reason == "no_topic")
     opening = _OPENINGS.get(reason) or text or GENERIC
     if not suggestions:
@@ -131,13 +138,16 @@ def declined(
     return Declined(status, f"{opening}{intro}\n{listed}", (), suggestions)
 
 
-def not_stated_sentence(reason: str, title: str | None = None) -> str:
-    """One sentence saying what the document does not state, about ``title`` when known.
+def not_stated_sentence(reason: str, title: str | None = None, focus: Sequence[str] = ()) -> str:
+    """One sentence saying what the document does not state, about ``title`` when known;
+    a thing asked for by name (``focus``) is named.
 
     >>> not_stated_sentence("no_amount_in_evidence", "共建现代化综合交通运输体系")
     '文件没有写明「共建现代化综合交通运输体系」中的金额或费用。'
     >>> not_stated_sentence("no_time_in_evidence")
     '文件没有写明问题要的时间。'
+    >>> not_stated_sentence("no_focus_in_evidence", "加强旅游合作", ("港口",))
+    '文件没有写明「加强旅游合作」中具体是哪些港口。'
     """
     topic = f"「{title}」" if title else ""
     if reason == "asks_what_the_document_does_not_say":
@@ -149,6 +159,8 @@ def not_stated_sentence(reason: str, title: str | None = None) -> str:
     kind = asked_kind(reason)
     if kind == "progress":
         return f"文件写的是{topic + '的' if topic else ''}工作安排，没有写目前的进展。"
+    if kind == "focus" and focus:
+        return f"文件没有写明{topic + '中' if topic else ''}具体是哪些{'、'.join(focus)}。"
     if kind == "answer" or kind is None:
         return f"文件中{topic + '的内容' if topic else '相关的内容'}没有回答这个问题。"
     return f"文件没有写明{topic + '中的' if topic else '问题要的'}{KIND_WORDS.get(kind, '信息')}。"

@@ -70,6 +70,12 @@ def test_not_stated_sentence(reason: str, title: str | None, sentence: str) -> N
     assert not_stated_sentence(reason, title) == sentence
 
 
+def test_not_stated_names_the_thing_asked_for() -> None:
+    said = not_stated_sentence("no_focus_in_evidence", TRANSPORT, ("港口", "码头"))
+    assert said == f"文件没有写明「{TRANSPORT}」中具体是哪些港口、码头。"
+    assert not_stated_sentence("no_length_in_evidence") == "文件没有写明问题要的长度或尺寸。"
+
+
 def test_not_stated_is_one_sentence_for_every_code() -> None:
     from service.answer_type import _ASKS
 
