@@ -90,19 +90,16 @@ def _matched(norm: str) -> list[tuple[str, str]]:
 
 @cache
 def _word_pattern(key: str) -> re.Pattern[str]:
-    """An English key as whole words ("port" is not in "support"), its last word
-    inflected or not: "economic belt" matches "economic belts", "pair" "paired",
-    "university" "universities"."""
-    *head, last = re.split(r"[\s-]+", key)
-    words = [re.escape(w) for w in head]
-    words.append(
-        f"(?:{re.escape(last)}|{re.escape(last[:-1])}ies)"
-        if last.endswith("y")
-        else re.escape(last)
-    )
+    """An English key as whole words ("port" is not in "support"), each word inflected
+    or not: "economic belt" matches "economic belts", "pair" "paired", "university"
+    "universities", "port of departure" "ports of departure"."""
+    words = [
+        f"(?:{re.escape(w)}|{re.escape(w[:-1])}ies)" if w.endswith("y") else re.escape(w)
+        for w in re.split(r"[\s-]+", key)
+    ]
     # "air-pollution control" and "sister-school" name what "air pollution control"
     # and "sister school" do: words are joined by spaces or hyphens alike.
-    stem = r"[\s-]+".join(words)
+    stem = r"(?:s|es|d|ed|ing)?[\s-]+".join(words)
     return re.compile(rf"(?<![a-z]){stem}(?:s|es|d|ed|ing)?(?![a-z])")
 
 
