@@ -174,6 +174,7 @@ def test_units(question: str, units: tuple[str, ...]) -> None:
         ("拿什么作为统一的识别码？", ()),
         ("这份意见说的是在哪个范围内推？", ()),  # a scope is any extent the text gives
         ("三地要联合办啥活动推广名优产品？", ()),  # an activity is any event the text names
+        ("内河港口要设什么设施？", ()),  # a facility is anything the text has built
     ],
 )
 def test_focus(question: str, focus: tuple[str, ...]) -> None:
