@@ -214,7 +214,10 @@ def _lead_target(
         target = catalog.targets[str(task)]
         return target, target.clauses, 1.0
     hit = retrieval.targets[0]
-    if not any(c.note for c in hit.clauses):
+    # A section without a note that names an agency in its own words ("执行中遇到的
+    # 问题，请径向省发展改革委反映") answers who by quoting itself.
+    speaks = bool(hit.clauses) and bool(catalog.find_agencies(hit.clauses[0].text))
+    if not speaks and not any(c.note for c in hit.clauses):
         # Only a responsibility note can say who leads: "落实CEPA这块谁牵头" ranks the
         # 战略定位 section (no note) first and the task that carries the work next.
         for other in retrieval.targets[1:3]:

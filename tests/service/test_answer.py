@@ -161,6 +161,23 @@ def test_who_leads_is_read_from_a_runner_up_with_a_note(ask: Ask, question: str)
     assert answer.answer.startswith("「创新合作机制」由省发展改革委牵头【三(二)】")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If our city hits problems carrying out this plan, "
+        "which provincial body should we report them to?",
+        "执行当中碰到问题，应该向哪个部门反映？",
+    ],
+)
+def test_a_section_that_names_the_agency_in_its_own_words_answers_who(
+    ask: Ask, question: str
+) -> None:
+    # The notice has no responsibility note; its text says whom to tell.
+    answer = ask(question)
+    assert answer.citations[0].section == "通知"
+    assert "请径向省发展改革委反映" in answer.answer
+
+
 def test_counting_the_agencies_of_a_task(ask: Ask, engine: Engine) -> None:
     answer = ask("大通关那条有几个部门负责？")
     assert answer.kind == "lead"
