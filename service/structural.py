@@ -141,6 +141,16 @@ def listed_section(engine: Engine, reading: Reading, retrieval: Retrieval) -> st
     section = engine.catalog.sections.get(code)
     if section is None or section.tasks:
         return None
+    runner_up = retrieval.targets[1] if len(retrieval.targets) > 1 else None
+    if (
+        runner_up is not None
+        and engine.catalog.targets[runner_up.key].task is not None
+        and runner_up.score >= engine.second_target_ratio * retrieval.targets[0].score
+        and not any(t in section.title for t in reading.tokens if len(t) > 1)
+    ):
+        # "珠江-西江经济带沿途各市之间…在哪些领域搭伙": a task that matches as well,
+        # with a section the question does not name, is about the thing asked.
+        return None
     if not any(c.topic for c in engine.catalog.targets[code].clauses):
         return None
     if _asks_inside(reading.value.focus, section.title):

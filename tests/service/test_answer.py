@@ -178,6 +178,13 @@ def test_a_section_that_names_the_agency_in_its_own_words_answers_who(
     assert "请径向省发展改革委反映" in answer.answer
 
 
+def test_a_task_that_matches_as_well_as_a_listed_section_is_cited_first(ask: Ask) -> None:
+    # 合作目标 lists its goals, one of which names the economic belt; the question does not
+    # name that section, and task 1 matches it as well.
+    answer = ask("珠江-西江经济带沿途各市之间，文件说要在哪些领域搭伙？")
+    assert answer.citations[0].task == 1
+
+
 def test_counting_the_agencies_of_a_task(ask: Ask, engine: Engine) -> None:
     answer = ask("大通关那条有几个部门负责？")
     assert answer.kind == "lead"
