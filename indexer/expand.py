@@ -136,7 +136,23 @@ class QueryTerms:
 
 def read_terms(text: str) -> QueryTerms:
     """Tokenize ``text`` and find its expansions, once."""
-    return QueryTerms(tuple(tokenize(text)), tuple(_matched(normalize(text))))
+    norm = normalize(text)
+    return QueryTerms(tuple(tokenize(text)), (*_matched(norm), *_members_together(norm)))
+
+
+def _members_together(norm: str) -> list[tuple[str, str]]:
+    """Two or more of the region's members named in full ("香港、澳门") as the document
+    names them together, by their abbreviations in the table's order, with and without
+    the home province: 港澳, 粤港澳 (the region's table, ``region_members.txt``)."""
+    knowledge = active()
+    named = [(name, short) for name, short in knowledge.members if name != knowledge.home]
+    named = [(name, short) for name, short in named if name in norm]
+    if len(named) < 2:
+        return []
+    together = "".join(short for _, short in named)
+    home = dict(knowledge.members).get(knowledge.home or "")
+    forms = [together, f"{home}{together}"] if home else [together]
+    return [(" ".join(name for name, _ in named), " ".join(forms))]
 
 
 def query_tokens(text: str) -> list[str]:

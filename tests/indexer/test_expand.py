@@ -137,3 +137,22 @@ def test_glossary_pairs_give_the_chinese_for_each_english_key() -> None:
 )
 def test_english_keys_match_with_hyphens_or_spaces(question: str, pair: tuple[str, str]) -> None:
     assert pair in glossary_pairs(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "together"),
+    [
+        # Members named in full are found where the document names them together.
+        ("跟香港、澳门两边合作冒出的问题怎么解决？", {"港澳", "粤港澳"}),
+        ("香港和澳门的大学能来合作办学吗", {"港澳", "粤港澳"}),
+        ("广西、海南那边的海洋合作", {"桂琼"}),
+        # One member alone, or the home province with one, names no group.
+        ("香港的金融合作", set()),
+        ("广东和香港的合作", set()),
+    ],
+)
+def test_members_named_together_reach_their_joint_abbreviation(
+    question: str, together: set[str]
+) -> None:
+    found = {t for t in query_tokens(question) if t in {"港澳", "粤港澳", "桂琼"}}
+    assert found == together
