@@ -20,7 +20,7 @@ _ELLIPTICAL = cue("followup.elliptical")
 _CONTENT = re.compile(r"[\w\u3400-\u9fff]")
 # Openings that introduce the asker, not the question ("本人在澳门特区政府做事，想问一下，…").
 _PREAMBLE = cue("followup.preamble")
-_CLAUSE_END = re.compile(r"(?<=[，,。；;])")
+_CLAUSE_END = re.compile(r"(?<=[，,。；;：:])")
 # What a follow-up borrows of its conversation, at most: the longest context of the
 # 153 tuning follow-ups is 66 characters, and a longer one only slows the search
 # (the query embedding reads every character).
