@@ -38,7 +38,7 @@ _NO_LEAD = cue("lead.none")
 _ROLE_CHECK = cue("role.check")
 # A role check asks yes or no; "还有哪些部门要参与" asks which agencies.
 _ROLE_WHICH = cue("role.which")
-_WHICH = cue("lead.which")
+_WHICH_TASKS = cue("agency.which_tasks")
 _LEADS = cue("lead.leads_only")
 _ASKS_CITIES = cue("list.cities")
 _RESPONSIBLE = cue("lead.responsible")
@@ -209,7 +209,7 @@ def read(engine: Engine, asked: Question) -> Reading:
         english=english_fit(text, [pair for pair in terms.pairs if pair[0].isascii()]),
         asks_summary=bool(_TASK_SUMMARY.search(text)),
         asks_cities=bool(_ASKS_CITIES.search(text)),
-        asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH.search(text)),
+        asks_without_lead=bool(_NO_LEAD.search(text) and _WHICH_TASKS.search(text)),
         # "牵头的配合的都算上": a question that names taking part asks for every role.
         leads_only=bool(_LEADS.search(text)) and intent.role != "participant",
         terms=terms,

@@ -404,6 +404,15 @@ def test_tasks_without_a_lead(ask: Ask, engine: Engine, question: str) -> None:
     assert f"共{len(expected)}项" in answer.answer
 
 
+def test_which_agencies_of_a_task_without_a_lead_is_about_that_task(ask: Ask) -> None:
+    # "没写牵头的" here describes the work talked of; the turn asks for its agencies,
+    # not for the tasks without a lead.
+    history = ("单一窗口、电子口岸大通关这块在第几条任务？",)
+    answer = ask("那负责单位有哪些？好像没写牵头的？", history)
+    assert [c.task for c in answer.citations] == [6, 6]
+    assert "海关广东分署" in answer.answer
+
+
 def test_one_task_without_a_lead_is_a_lead_answer(ask: Ask) -> None:
     answer = ask("任务6有没有牵头单位")
     assert [c.task for c in answer.citations] == [6]
