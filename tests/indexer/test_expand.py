@@ -19,6 +19,7 @@ from indexer.tokenize import tokenize
         ("自贸区的作用", "自由贸易试验区"),
         # Everyday words for the document's terms (corpus/knowledge/colloquial_zh.txt).
         ("小孩考大学有什么政策", "高考"),
+        ("相邻省区的规划怎么衔接", "毗邻"),
         ("小孩考大学有什么政策", "子女"),
         ("超算中心在哪", "超级"),
         ("建筑垃圾跨省处置", "废弃物"),
