@@ -137,7 +137,10 @@ class QueryTerms:
 def read_terms(text: str) -> QueryTerms:
     """Tokenize ``text`` and find its expansions, once."""
     norm = normalize(text)
-    return QueryTerms(tuple(tokenize(text)), (*_matched(norm), *_members_together(norm)))
+    matched = _matched(norm)
+    # Members may be named by an expansion too ("Hong Kong and Macao").
+    named = " ".join([norm, *(long for _, long in matched)])
+    return QueryTerms(tuple(tokenize(text)), (*matched, *_members_together(named)))
 
 
 def _members_together(norm: str) -> list[tuple[str, str]]:

@@ -146,6 +146,7 @@ def test_english_keys_match_with_hyphens_or_spaces(question: str, pair: tuple[st
         # Members named in full are found where the document names them together.
         ("跟香港、澳门两边合作冒出的问题怎么解决？", {"港澳", "粤港澳"}),
         ("香港和澳门的大学能来合作办学吗", {"港澳", "粤港澳"}),
+        ("Sister schools with Hong Kong and Macao?", {"港澳", "粤港澳"}),  # by the glossary
         ("广西、海南那边的海洋合作", {"桂琼"}),
         # One member alone, or the home province with one, names no group.
         ("香港的金融合作", set()),
