@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from indexer.expand import QueryTerms, query_tokens, read_terms
+from indexer.expand import QueryTerms, read_terms
 from indexer.tokenize import normalize, tokenize
 from service.alternatives import read_choices
 from service.answer_type import Asked, read_asked
@@ -140,7 +140,7 @@ def read(engine: Engine, asked: Question) -> Reading:
     terms = read_terms(text)
     tokens = tuple(terms.tokens)
     expanded = engine.expand(text, tokens)
-    agencies = _agencies_asked_about(engine, asked, expanded)
+    agencies = _agencies_asked_about(engine, asked, expanded, terms)
     # Numbers are read from the question as asked: the expansion appends tokens,
     # and "任务" followed by a token "二" must not read as task 2.
     intent = read_intent(normalized, agencies[0] if agencies else None)
@@ -217,7 +217,9 @@ def read(engine: Engine, asked: Question) -> Reading:
     )
 
 
-def _agencies_asked_about(engine: Engine, asked: Question, expanded: str) -> list[str]:
+def _agencies_asked_about(
+    engine: Engine, asked: Question, expanded: str, terms: QueryTerms
+) -> list[str]:
     """The agencies a question asks about. An agency in the clauses that introduce the
     asker ("我是市交通局的，…民航那边有份吗") is the asker's, unless the question
     speaks of itself ("我们牵头的任务有哪些")."""
@@ -225,11 +227,12 @@ def _agencies_asked_about(engine: Engine, asked: Question, expanded: str) -> lis
     # "国家发改委" is the national commission, which a provincial document's notes do
     # not name: its short name must not be read as the document's 省发展改革委.
     national = _NATIONAL_AGENCY.sub(" ", question)
-    if national != question:
-        return engine.agencies_in(engine.expand(national, query_tokens(national)))
-    if question == asked.text or _SELF.search(question):
+    if national == question and (question == asked.text or _SELF.search(question)):
         return engine.agencies_in(expanded)
-    return engine.agencies_in(engine.expand(question, query_tokens(question)))
+    # Only part of the question counts: its own words, with the expansions read in them.
+    part = normalize(national)
+    spelled = [long for short, long in terms.pairs if short in part]
+    return engine.agencies_in(" ".join([part, *spelled]))
 
 
 def _names_work(engine: Engine, normalized: str, agencies: Sequence[str]) -> bool:
