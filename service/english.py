@@ -49,8 +49,17 @@ def english_coverage(text: str, pairs: list[tuple[str, str]] | None = None) -> f
         return 1.0
     pairs = glossary_pairs(text) if pairs is None else pairs
     known = {w for short, _ in pairs for w in english_words(short)}
-    covered = [w for w in words if w in known or w[:-1] in known or w[:-2] in known]
+    covered = [w for w in words if not known.isdisjoint(_stems(w))]
     return len(covered) / len(words)
+
+
+def _stems(word: str) -> set[str]:
+    """The forms a word may stand for, as the glossary matches them (a key's words
+    may take -s, -es, -d, -ed, -ing, and -y may be -ies): "industries" → industry."""
+    forms = {word, word[:-1], word[:-2], word[:-3]}
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    return forms
 
 
 def names_a_subject(pairs: list[tuple[str, str]]) -> bool:
