@@ -143,13 +143,14 @@ def read_terms(text: str) -> QueryTerms:
     return QueryTerms(tuple(tokenize(text)), (*matched, *_members_together(named)))
 
 
-def _members_together(norm: str) -> list[tuple[str, str]]:
-    """Two or more of the region's members named in full ("香港、澳门") as the document
+def _members_together(text: str) -> list[tuple[str, str]]:
+    """Two or more of the region's members named in full in ``text`` (the normalized
+    question and its expansions: "香港、澳门", "Hong Kong and Macao") as the document
     names them together, by their abbreviations in the table's order, with and without
     the home province: 港澳, 粤港澳 (the region's table, ``region_members.txt``)."""
     knowledge = active()
     named = [(name, short) for name, short in knowledge.members if name != knowledge.home]
-    named = [(name, short) for name, short in named if name in norm]
+    named = [(name, short) for name, short in named if name in text]
     if len(named) < 2:
         return []
     together = "".join(short for _, short in named)

@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 EMBEDDED_CHARS = 256
 
 
+_AGENCY_FRAGMENT = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:集团|检验检疫局|管理局|委员会|分署|分行|市政府|总工会|科学院|"
+    r"厅|委|局|办)"
+)
+
+
 def _placed(names: list[str], fragment: str, text: str) -> list[str]:
     """Of the agencies a fragment fits, those whose place the question names too
     ("我是珠海市府办的，我们市政府…" → 珠海市政府); all of them when it names none.
@@ -48,12 +54,6 @@ def _placed(names: list[str], fragment: str, text: str) -> list[str]:
         if len(place) >= 2 and place[:2] in text:
             placed.append(name)
     return placed or names
-
-
-_AGENCY_FRAGMENT = re.compile(
-    r"[\u4e00-\u9fff]{2,10}?(?:集团|检验检疫局|管理局|委员会|分署|分行|市政府|总工会|科学院|"
-    r"厅|委|局|办)"
-)
 
 
 @lru_cache(maxsize=4)

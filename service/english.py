@@ -55,10 +55,13 @@ def english_coverage(text: str, pairs: list[tuple[str, str]] | None = None) -> f
 
 def _stems(word: str) -> set[str]:
     """The forms a word may stand for, as the glossary matches them (a key's words
-    may take -s, -es, -d, -ed, -ing, and -y may be -ies): "industries" → industry."""
-    forms = {word, word[:-1], word[:-2], word[:-3]}
-    if word.endswith("ies"):
-        forms.add(word[:-3] + "y")
+    may take -s, -es, -d, -ed, -ing, and -y may be -ies; a name may take 's):
+    "industries" → industry, "Macao's" → macao."""
+    forms = {word}
+    endings = (("s", ""), ("'s", ""), ("d", ""), ("es", ""), ("ed", ""), ("ing", ""), ("ies", "y"))
+    for ending, base in endings:
+        if word.endswith(ending):
+            forms.add(word[: -len(ending)] + base)
     return forms
 
 

@@ -216,8 +216,7 @@ def _lead_target(
     hit = retrieval.targets[0]
     # A section without a note that names an agency in its own words ("执行中遇到的
     # 问题，请径向省发展改革委反映") answers who by quoting itself.
-    speaks = bool(hit.clauses) and bool(catalog.find_agencies(hit.clauses[0].text))
-    if not speaks and not any(c.note for c in hit.clauses):
+    if not any(c.note for c in hit.clauses) and not _names_an_agency(catalog, hit):
         # Only a responsibility note can say who leads: "落实CEPA这块谁牵头" ranks the
         # 战略定位 section (no note) first and the task that carries the work next.
         for other in retrieval.targets[1:3]:
@@ -225,6 +224,11 @@ def _lead_target(
                 hit = other
                 break
     return catalog.targets[hit.key], hit.clauses, hit.score
+
+
+def _names_an_agency(catalog: Catalog, hit: TargetHit) -> bool:
+    """Whether the hit's best clause names an agency in its text."""
+    return bool(hit.clauses) and bool(catalog.find_agencies(hit.clauses[0].text))
 
 
 def _named_section_first(catalog: Catalog, normalized: str, retrieval: Retrieval) -> Retrieval:

@@ -14,6 +14,7 @@ from service.english import english_coverage, english_fit
         # A plural counts as its glossary word, -ies as -y.
         ("Which Macao industries does Guangdong pledge to help develop?", 2 / 6),
         ("Which industry in Macao?", 1.0),
+        ("Macao's industries", 1.0),  # a name's 's
         ("What is the current minimum wage?", 0.0),
     ],
 )
