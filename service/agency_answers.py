@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from indexer.types import Clause
 from service.catalog import Catalog, Target
+from service.citing import cite, join_names, marker
 from service.lookup import Composed, first_quote
-from service.spans import cite, join_names, marker, short_quote
+from service.spans import short_quote
 
 # An agency with only part of a task is told which part by this much of the part's
 # first sentence, cut at a clause boundary.

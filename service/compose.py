@@ -9,6 +9,7 @@ catalog; quotes are the best sentences of the evidence (``service.extract``).
 from __future__ import annotations
 
 from service.agency_answers import lead_answer, role_answer
+from service.citing import cite, marker
 from service.contract import Citation
 from service.decline import related_clauses
 from service.engine import Engine
@@ -18,7 +19,7 @@ from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
 from service.retrieve import Retrieval
 from service.route import Route
-from service.spans import cite, marker, pick_spans, short_quote, term_weights, trim_span
+from service.spans import pick_spans, short_quote, term_weights, trim_span
 
 
 def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:

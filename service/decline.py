@@ -22,16 +22,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from service.citing import cite
 from service.contract import NOT_STATED, Citation, Status, status_of
-from service.spans import (
-    Span,
-    cite,
-    content_weights,
-    pick_spans,
-    short_quote,
-    term_weights,
-    trim_span,
-)
+from service.spans import Span, content_weights, pick_spans, short_quote, term_weights, trim_span
 
 if TYPE_CHECKING:
     from service.catalog import Catalog, Target

@@ -10,9 +10,9 @@ from __future__ import annotations
 from indexer.front_matter import DATE_LINE, DOC_NUMBER_LINE
 from indexer.types import Clause
 from service.catalog import Catalog
+from service.citing import cite, marker
 from service.cues import cue
 from service.lookup import Composed
-from service.spans import cite, marker
 
 # What is asked, by its wording (normalized, lower-case question).
 _ASKS = {kind: cue(f"document.{kind}") for kind in ("number", "issuer", "date")}

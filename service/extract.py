@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from service.agency_answers import lead_answer, names_agency
 from service.catalog import Catalog
+from service.citing import cite, marker
 from service.engine import Engine
 from service.lookup import Composed
 from service.retrieve import Retrieval
-from service.spans import (
-    Span,
-    cite,
-    marker,
-    overlaps,
-    pick_spans,
-    term_weights,
-    trim_span,
-)
+from service.spans import Span, overlaps, pick_spans, term_weights, trim_span
 
 
 def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = None) -> Composed:

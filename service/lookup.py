@@ -11,17 +11,9 @@ from dataclasses import dataclass
 
 from indexer.types import Clause
 from service.catalog import Catalog, Section
+from service.citing import cite, join_names, marker
 from service.contract import Citation
-from service.spans import (
-    QUOTE_LIMIT,
-    Span,
-    best_span,
-    cite,
-    full_sentences,
-    join_names,
-    marker,
-    trim_span,
-)
+from service.spans import QUOTE_LIMIT, Span, best_span, full_sentences, trim_span
 
 # An overview of a task shows the opening of at most this many of its paragraphs.
 OVERVIEW_PARAGRAPHS = 5

@@ -15,8 +15,8 @@ from collections.abc import Collection, Sequence
 from indexer.expand import query_tokens
 from indexer.types import Clause
 from service.catalog import Catalog
+from service.citing import cite, marker
 from service.lookup import Composed
-from service.spans import cite, marker
 
 # What may be quoted around the term: the clause (between ，；：。) that holds it.
 _BOUNDARY = re.compile(r"[，；：。！？]")

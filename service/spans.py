@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from indexer.types import Clause
-from service.catalog import Section
-from service.contract import Citation
 
 # How well a sentence answers is the question weight of its best window of clauses
 # this long: words found close together are about one thing. (Only the choice of
@@ -57,11 +55,6 @@ class Span:
     def text(self) -> str:
         """The quoted words, exactly as they stand in the clause."""
         return self.clause.text[self.start : self.end]
-
-
-def marker(task: int | None, section: str) -> str:
-    """The citation marker shown in answers: 【任务7】 or 【一(三)】."""
-    return f"【任务{task}】" if task is not None else f"【{section}】"
 
 
 def term_weights(
@@ -287,31 +280,3 @@ def content_weights(clause: Clause, weights: Mapping[str, float]) -> dict[str, f
     heading = "".join(clause.heading_path).lower()
     rest = {t: w for t, w in weights.items() if t not in heading}
     return rest or dict(weights)
-
-
-def join_names(names: Sequence[str]) -> str:
-    """省发展改革委、省交通运输厅 — the document's own list separator."""
-    return "、".join(names)
-
-
-def cite(clause: Clause, quote: str, score: float, section: Section | None = None) -> Citation:
-    """A citation of ``clause``; refuses a quote that is not in the clause verbatim.
-
-    Every answer's quotes come through here, so no answer can cite words the
-    document does not contain. With ``section``, the citation is of that whole
-    section (二(三)), quoting its first clause.
-    """
-    if not quote or quote not in clause.text:
-        raise ValueError(f"quote is not in clause {clause.id}: {quote[:40]!r}")
-    return Citation(
-        doc=clause.doc_id,
-        task=None if section else clause.task,
-        section=section.code if section else clause.section,
-        title=section.title if section else clause.title,
-        clause_id=clause.id,
-        quote=quote,
-        lead=clause.lead,
-        participants=clause.participants,
-        score=round(float(score), 4),
-        marker=marker(None, section.code) if section else marker(clause.task, clause.section),
-    )

@@ -17,12 +17,12 @@ import pytest
 
 from indexer.errors import BadQuestion
 from service.answer import answer_question
+from service.citing import marker
 from service.contract import Answer
 from service.decline import GENERIC as DECLINE_TEXT
 from service.engine import Engine
 from service.lookup import OVERVIEW_PARAGRAPHS
 from service.retrieve import RetrievalConfig
-from service.spans import marker
 
 Ask = Callable[..., Answer]
 _MARKER = re.compile(r"【[^】]+】")

@@ -8,14 +8,13 @@ import pytest
 
 from indexer.tokenize import tokenize
 from indexer.types import Clause, Sentence
+from service.citing import cite, marker
 from service.engine import Engine
 from service.spans import (
     BORROWED_SHARE,
     QUOTE_LIMIT,
     best_span,
-    cite,
     full_sentences,
-    marker,
     pick_spans,
     sentence_spans,
     term_weights,
