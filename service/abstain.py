@@ -30,12 +30,7 @@ from indexer.knowledge import active
 from service.alternatives import names_an_option
 from service.answer_type import Asked, unmet
 from service.cues import FILLERS
-from service.spans import (
-    Span,
-    content_weights,
-    sentence_spans,
-    term_weights,
-)
+from service.spans import Span, content_weights, quote_weights, sentence_spans, term_weights
 from service.thresholds import threshold
 
 if TYPE_CHECKING:
@@ -193,7 +188,7 @@ def _judge_by_rules(
     # the kind of thing asked for (a year, an amount, the named cities …). The
     # span may sit in a runner-up target: "供澳门的管道是第几条" ranks the water
     # task first, but only the Macao infrastructure task names 第四条.
-    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
+    weights = quote_weights(retrieval, engine.idf)
     spans = [_spans(engine, [hit], weights) for hit in hits]
     if not spans[0]:
         return Verdict("no_match")
@@ -207,14 +202,7 @@ def _judge_by_rules(
     if found is None:
         found = _typed_span(asked, [span for group in spans[1:] for span in group], floor)
     if found is None:
-        # Only the clauses that hold the kind at all are read sentence by sentence.
-        deep = [
-            span
-            for hit in near[TYPED_TARGETS:DEEP_TYPED_TARGETS]
-            for clause in _candidates(engine, hit)
-            if unmet(asked, clause.text, clause.note or "") is None
-            for span in sentence_spans(clause, content_weights(clause, weights))
-        ]
+        deep = _spans(engine, near[TYPED_TARGETS:DEEP_TYPED_TARGETS], weights, holding=asked)
         found = _typed_span(asked, deep, DEEP_SPAN_SHARE * best_score)
     if found is not None:
         return Verdict(None, found)
@@ -224,12 +212,20 @@ def _judge_by_rules(
     return Verdict(f"no_{missing.split(':')[0]}_in_evidence")
 
 
-def _spans(engine: Engine, hits: Sequence[TargetHit], weights: dict[str, float]) -> list[Span]:
-    """Every sentence quote of the hits' candidate clauses, scored for the question."""
+def _spans(
+    engine: Engine,
+    hits: Sequence[TargetHit],
+    weights: dict[str, float],
+    holding: Asked | None = None,
+) -> list[Span]:
+    """Every sentence quote of the hits' candidate clauses, scored for the question;
+    with ``holding``, only of the clauses that hold the kind asked for at all (the
+    others are not read sentence by sentence)."""
     return [
         span
         for hit in hits
         for clause in _candidates(engine, hit)
+        if holding is None or unmet(holding, clause.text, clause.note or "") is None
         for span in sentence_spans(clause, content_weights(clause, weights))
     ]
 

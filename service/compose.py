@@ -19,7 +19,7 @@ from service.lookup import Composed, section_overview, task_overview
 from service.read import Reading
 from service.retrieve import Retrieval
 from service.route import Route
-from service.spans import pick_spans, short_quote, term_weights, trim_span
+from service.spans import pick_spans, quote_weights, short_quote, trim_span
 
 
 def compose(engine: Engine, reading: Reading, route: Route, verdict: Verdict) -> Composed:
@@ -59,7 +59,7 @@ def _with_work(engine: Engine, verdict: Verdict, lead: Composed) -> Composed:
     evidence = verdict.evidence
     if evidence is None or verdict.target is None:
         return lead
-    weights = term_weights(evidence.tokens, engine.idf, evidence.borrowed)
+    weights = quote_weights(evidence, engine.idf)
     spans = pick_spans(verdict.clauses[:3], weights, limit=1)
     if not spans or spans[0].score <= 0:
         return lead

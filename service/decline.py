@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from service.citing import cite
 from service.contract import NOT_STATED, Citation, Status, status_of
-from service.spans import Span, content_weights, pick_spans, short_quote, term_weights, trim_span
+from service.spans import Span, content_weights, pick_spans, quote_weights, short_quote, trim_span
 
 if TYPE_CHECKING:
     from service.catalog import Catalog, Target
@@ -169,7 +169,7 @@ def related_clauses(
     that best matches the question, quoted verbatim in one short sentence: shown
     beside an answer or a decline, never as the answer. A runner-up counts only when
     it scores at least ``share`` of the best target."""
-    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
+    weights = quote_weights(retrieval, engine.idf)
     best = retrieval.targets[0].score
     related = []
     for rank, hit in enumerate(retrieval.targets[:RELATED_TARGETS]):

@@ -12,7 +12,7 @@ from service.citing import cite, marker
 from service.engine import Engine
 from service.lookup import Composed
 from service.retrieve import Retrieval
-from service.spans import Span, overlaps, pick_spans, term_weights, trim_span
+from service.spans import Span, overlaps, pick_spans, quote_weights, trim_span
 
 
 def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = None) -> Composed:
@@ -21,7 +21,7 @@ def search_answer(engine: Engine, retrieval: Retrieval, typed: Span | None = Non
     ``typed`` is the span of the top target that holds the kind of answer the
     question asked for (a year, an amount); it is quoted first.
     """
-    weights = term_weights(retrieval.tokens, engine.idf, retrieval.borrowed)
+    weights = quote_weights(retrieval, engine.idf)
     top = retrieval.targets[0]
     chosen = [top]
     for hit in retrieval.targets[1:2]:

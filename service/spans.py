@@ -13,8 +13,12 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from indexer.types import Clause
+
+if TYPE_CHECKING:
+    from service.retrieve import Retrieval
 
 # How well a sentence answers is the question weight of its best window of clauses
 # this long: words found close together are about one thing. (Only the choice of
@@ -73,6 +77,12 @@ def term_weights(
         weight = idf.get(term, 1.0) * (BORROWED_SHARE if term in borrowed else 1.0)
         weights[term] = max(weights.get(term, 0.0), weight)
     return weights
+
+
+def quote_weights(retrieval: Retrieval, idf: Mapping[str, float]) -> dict[str, float]:
+    """The weights a quote of ``retrieval``'s targets is chosen by: its searched terms,
+    those a follow-up borrowed from earlier turns weighing less."""
+    return term_weights(retrieval.tokens, idf, retrieval.borrowed)
 
 
 def _match_score(text: str, weights: Mapping[str, float]) -> float:
